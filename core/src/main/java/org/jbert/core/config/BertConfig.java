@@ -190,7 +190,7 @@ public record BertConfig(
       if (n == null || !n.isObject()) throw new JbertException(file + ": expected a JSON object");
       return n;
     } catch (IOException e) {
-      throw new JbertException(file + ": not valid JSON (" + e.getOriginalMessage() + ")", e);
+      throw new JbertException(file + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
     }
   }
 
