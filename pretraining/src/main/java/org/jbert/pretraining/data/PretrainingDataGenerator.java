@@ -1,0 +1,357 @@
+package org.jbert.pretraining.data;
+
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.jbert.core.JbertException;
+
+/**
+ * Masked-LM / next-sentence pretraining instances from a plain-text corpus, with the semantics of Google's
+ * {@code create_pretraining_data.py}.
+ *
+ * <p><b>Input.</b> UTF-8 text, one sentence per line, a blank line between documents. Lines are stripped of
+ * surrounding whitespace; a line whose word-piece list is empty is dropped, and so is a document without sentences.
+ *
+ * <p><b>Segments.</b> For each document, sentences are gathered into a chunk until the chunk reaches a target length
+ * (max_seq_length - 3, or with probability short_seq_prob a random length in [2, max_seq_length - 3]) or the
+ * document ends. A random number of the chunk's first sentences (at least one) becomes A. With probability 1/2, and
+ * always when the chunk is a single sentence, B is a random run of sentences, starting at a random sentence, from a
+ * random other document (up to 10 draws to find another document; with a single document in the shard, B comes from
+ * the same document, as in the original), filled up to the remaining target length; the chunk's sentences that did
+ * not go into A are then "put back" and start the next chunk. Otherwise B is the rest of the chunk. The pair is
+ * truncated to max_seq_length - 3 pieces by repeatedly removing one piece from the longer of the two (B when they
+ * are equal), from its front or back with equal probability; both stay non-empty.
+ *
+ * <p>So a one-sentence document yields exactly one instance per dupe pass, always with a random B (label 1), exactly
+ * as in the original.
+ *
+ * <p><b>Masking.</b> Candidates are all positions except [CLS] and [SEP] (with whole-word masking, groups of a
+ * piece and the {@code ##} pieces that follow it). {@code num_to_predict = min(max_predictions_per_seq, max(1,
+ * round(L * masked_lm_prob)))}, with L the whole length including special tokens and round half to even (Python 3).
+ * Candidates are shuffled and taken in order (a whole-word group that would exceed num_to_predict is skipped); each
+ * chosen position becomes [MASK] with probability 0.8, stays unchanged with 0.1, and becomes a uniformly random
+ * vocabulary id (any id, special tokens included, as in the original) with 0.1. Positions are reported ascending.
+ *
+ * <p><b>Deviations from the original, for bounded memory and streaming.</b> The original reads the whole corpus,
+ * shuffles all documents, draws random B segments from all of them, and shuffles all instances of all dupe passes
+ * before writing. Here the corpus is read in shards of about {@link PretrainingDataOptions#shardDocuments()}
+ * documents (a shard is processed when 1.5 times that many documents are buffered, taking the first
+ * shardDocuments; the last shard takes the rest, so every shard but a lone one has at least half the size);
+ * documents are shuffled within the shard, random B segments come from the shard, and the instances of each dupe
+ * pass over a shard are shuffled and then emitted. Memory holds one shard's word pieces plus one pass's instances.
+ * One further difference, in whole-word masking: a {@code ##} piece right after [SEP] (left over from front
+ * truncation) starts its own group instead of joining the last word of A.
+ *
+ * <p>Random numbers come from one {@link Random} seeded with {@link PretrainingDataOptions#seed()}, so the same
+ * corpus, tokenizer, vocabulary and options give identical instances (not the same ones as the Python script, whose
+ * generator differs).
+ */
+public final class PretrainingDataGenerator {
+  private final Function<String, List<String>> tokenizer;
+  private final PieceVocabulary vocab;
+  private final PretrainingDataOptions options;
+
+  /**
+   * @param tokenizer text to word pieces (for example {@code BertTokenizer.tokenize} mapped to the token texts);
+   *     every piece must be in {@code vocab}
+   * @param vocab the vocabulary the ids refer to
+   * @param options validated options
+   */
+  public PretrainingDataGenerator(
+      Function<String, List<String>> tokenizer, PieceVocabulary vocab, PretrainingDataOptions options) {
+    if (tokenizer == null || vocab == null || options == null) {
+      throw new IllegalArgumentException("tokenizer, vocab and options are required");
+    }
+    this.tokenizer = tokenizer;
+    this.vocab = vocab;
+    this.options = options;
+  }
+
+  public PretrainingDataOptions options() {
+    return options;
+  }
+
+  public PieceVocabulary vocab() {
+    return vocab;
+  }
+
+  /** Streams the instances of {@code corpus} to {@code sink} as they are produced. */
+  public PretrainingDataStats generate(Path corpus, Consumer<TrainingInstance> sink) {
+    try (CorpusReader reader = CorpusReader.open(corpus)) {
+      return generate(reader, sink);
+    }
+  }
+
+  /** Streams the instances of a corpus read from {@code in} (named {@code source} in messages) to {@code sink}. */
+  public PretrainingDataStats generate(String source, InputStream in, Consumer<TrainingInstance> sink) {
+    try (CorpusReader reader = new CorpusReader(source, in)) {
+      return generate(reader, sink);
+    }
+  }
+
+  /** Writes the instances of {@code corpus} as JSON Lines to {@code output}, atomically (see {@link InstanceWriter}). */
+  public PretrainingDataStats writeJsonLines(Path corpus, Path output) {
+    return InstanceWriter.write(output, options, sink -> generate(corpus, sink));
+  }
+
+  private PretrainingDataStats generate(CorpusReader reader, Consumer<TrainingInstance> sink) {
+    Random rng = new Random(options.seed());
+    Counter count = new Counter();
+    int shardSize = options.shardDocuments();
+    int highWater = shardSize + shardSize / 2;
+    List<int[][]> buffered = new ArrayList<>();
+    List<int[]> document = new ArrayList<>();
+    for (String line = reader.nextLine(); ; line = reader.nextLine()) {
+      String text = line == null ? "" : line.strip();
+      if (text.isEmpty()) {
+        if (!document.isEmpty()) {
+          buffered.add(document.toArray(new int[0][]));
+          count.documents++;
+          document.clear();
+          if (buffered.size() >= highWater) {
+            List<int[][]> shard = new ArrayList<>(buffered.subList(0, shardSize));
+            buffered = new ArrayList<>(buffered.subList(shardSize, buffered.size()));
+            processShard(shard, rng, sink, count);
+          }
+        }
+        if (line == null) break;
+        continue;
+      }
+      int[] ids = toIds(text, reader);
+      if (ids.length > 0) {
+        document.add(ids);
+        count.sentences++;
+      }
+    }
+    if (count.documents == 0) {
+      throw new JbertException(reader.source() + ": no sentences in the corpus (" + reader.lineNumber()
+          + " lines); expected UTF-8 text with one sentence per line and blank lines between documents");
+    }
+    if (!buffered.isEmpty()) processShard(buffered, rng, sink, count);
+    return new PretrainingDataStats(count.documents, count.sentences, count.shards, count.instances, count.tokens,
+        count.masked, count.randomNext);
+  }
+
+  private int[] toIds(String text, CorpusReader reader) {
+    List<String> pieces = tokenizer.apply(text);
+    int[] ids = new int[pieces.size()];
+    for (int i = 0; i < ids.length; i++) {
+      int id = vocab.id(pieces.get(i));
+      if (id < 0) {
+        throw new JbertException(reader.source() + ":" + reader.lineNumber() + ": the tokenizer produced \""
+            + pieces.get(i) + "\", which is not in the vocabulary; expected tokenizer and vocabulary to match");
+      }
+      ids[i] = id;
+    }
+    return ids;
+  }
+
+  private void processShard(List<int[][]> shard, Random rng, Consumer<TrainingInstance> sink, Counter count) {
+    count.shards++;
+    shuffle(shard, rng);
+    List<TrainingInstance> pass = new ArrayList<>();
+    for (int dupe = 0; dupe < options.dupeFactor(); dupe++) {
+      pass.clear();
+      for (int d = 0; d < shard.size(); d++) createInstancesFromDocument(shard, d, rng, pass::add);
+      shuffle(pass, rng);
+      for (TrainingInstance inst : pass) {
+        count.instances++;
+        count.tokens += inst.length();
+        count.masked += inst.maskedLmPositions().length;
+        if (inst.randomNext()) count.randomNext++;
+        sink.accept(inst);
+      }
+    }
+  }
+
+  /** The instances of document {@code docIndex} of {@code docs} (each document an array of sentences of ids). */
+  void createInstancesFromDocument(List<int[][]> docs, int docIndex, Random rng, Consumer<TrainingInstance> out) {
+    int[][] doc = docs.get(docIndex);
+    int maxNumTokens = options.maxSeqLength() - 3;
+    int target = maxNumTokens;
+    if (rng.nextDouble() < options.shortSeqProb()) target = randInt(rng, 2, maxNumTokens);
+
+    List<int[]> chunk = new ArrayList<>();
+    int chunkLength = 0;
+    int i = 0;
+    while (i < doc.length) {
+      chunk.add(doc[i]);
+      chunkLength += doc[i].length;
+      if (i == doc.length - 1 || chunkLength >= target) {
+        int aEnd = chunk.size() >= 2 ? randInt(rng, 1, chunk.size() - 1) : 1;
+        Span a = new Span();
+        for (int j = 0; j < aEnd; j++) a.append(chunk.get(j));
+        Span b = new Span();
+        boolean randomNext;
+        if (chunk.size() == 1 || rng.nextDouble() < 0.5) {
+          randomNext = true;
+          int targetB = target - a.size();
+          int r = docIndex;
+          for (int k = 0; k < 10; k++) {
+            r = randInt(rng, 0, docs.size() - 1);
+            if (r != docIndex) break;
+          }
+          int[][] other = docs.get(r);
+          int start = randInt(rng, 0, other.length - 1);
+          for (int j = start; j < other.length; j++) {
+            b.append(other[j]);
+            if (b.size() >= targetB) break;
+          }
+          i -= chunk.size() - aEnd;
+        } else {
+          randomNext = false;
+          for (int j = aEnd; j < chunk.size(); j++) b.append(chunk.get(j));
+        }
+        truncateSeqPair(a, b, maxNumTokens, rng);
+        out.accept(buildInstance(a, b, randomNext, rng));
+        chunk.clear();
+        chunkLength = 0;
+      }
+      i++;
+    }
+  }
+
+  /** Removes pieces from the longer of a and b (b on a tie), front or back at random, until a + b fit. */
+  static void truncateSeqPair(Span a, Span b, int maxNumTokens, Random rng) {
+    while (a.size() + b.size() > maxNumTokens) {
+      Span longer = a.size() > b.size() ? a : b;
+      if (rng.nextDouble() < 0.5) {
+        longer.lo++;
+      } else {
+        longer.hi--;
+      }
+    }
+  }
+
+  private TrainingInstance buildInstance(Span a, Span b, boolean randomNext, Random rng) {
+    int n = a.size() + b.size() + 3;
+    int[] tokens = new int[n];
+    int[] segments = new int[n];
+    int p = 0;
+    tokens[p++] = vocab.clsId();
+    for (int k = a.lo; k < a.hi; k++) tokens[p++] = a.ids[k];
+    tokens[p++] = vocab.sepId();
+    for (int k = b.lo; k < b.hi; k++) {
+      segments[p] = 1;
+      tokens[p++] = b.ids[k];
+    }
+    segments[p] = 1;
+    tokens[p] = vocab.sepId();
+    return mask(tokens, segments, randomNext, rng);
+  }
+
+  /** Chooses and applies the masked-LM predictions of {@code tokens} (modified in place). */
+  TrainingInstance mask(int[] tokens, int[] segments, boolean randomNext, Random rng) {
+    int cls = vocab.clsId();
+    int sep = vocab.sepId();
+    // Candidate groups as [start, end) position ranges: one position, or a word's pieces with whole-word masking.
+    int[] starts = new int[tokens.length];
+    int[] ends = new int[tokens.length];
+    int groups = 0;
+    for (int i = 0; i < tokens.length; i++) {
+      int t = tokens[i];
+      if (t == cls || t == sep) continue;
+      if (options.wholeWordMask() && groups > 0 && ends[groups - 1] == i && vocab.isContinuation(t)) {
+        ends[groups - 1] = i + 1;
+      } else {
+        starts[groups] = i;
+        ends[groups] = i + 1;
+        groups++;
+      }
+    }
+    int[] order = new int[groups];
+    for (int g = 0; g < groups; g++) order[g] = g;
+    for (int g = groups - 1; g > 0; g--) {
+      int k = rng.nextInt(g + 1);
+      int tmp = order[g];
+      order[g] = order[k];
+      order[k] = tmp;
+    }
+    int numToPredict = numToPredict(tokens.length);
+    int[] original = tokens.clone();
+    boolean[] chosen = new boolean[tokens.length];
+    int masked = 0;
+    for (int g = 0; g < groups && masked < numToPredict; g++) {
+      int s = starts[order[g]];
+      int e = ends[order[g]];
+      if (masked + (e - s) > numToPredict) continue;
+      for (int i = s; i < e; i++) {
+        chosen[i] = true;
+        masked++;
+        if (rng.nextDouble() < 0.8) {
+          tokens[i] = vocab.maskId();
+        } else if (rng.nextDouble() < 0.5) {
+          tokens[i] = original[i];
+        } else {
+          tokens[i] = rng.nextInt(vocab.size());
+        }
+      }
+    }
+    int[] positions = new int[masked];
+    int[] labels = new int[masked];
+    int m = 0;
+    for (int i = 0; i < tokens.length; i++) {
+      if (chosen[i]) {
+        positions[m] = i;
+        labels[m++] = original[i];
+      }
+    }
+    return new TrainingInstance(tokens, segments, positions, labels, randomNext);
+  }
+
+  /** min(max_predictions_per_seq, max(1, round(length * masked_lm_prob))), rounding half to even as Python 3. */
+  int numToPredict(int length) {
+    int byProb = (int) Math.rint(length * options.maskedLmProb());
+    return Math.min(options.maxPredictionsPerSeq(), Math.max(1, byProb));
+  }
+
+  /** Uniform in [lo, hi], both inclusive (Python's randint). */
+  private static int randInt(Random rng, int lo, int hi) {
+    return lo + rng.nextInt(hi - lo + 1);
+  }
+
+  private static <T> void shuffle(List<T> list, Random rng) {
+    for (int i = list.size() - 1; i > 0; i--) {
+      int k = rng.nextInt(i + 1);
+      T tmp = list.get(i);
+      list.set(i, list.get(k));
+      list.set(k, tmp);
+    }
+  }
+
+  /** A growable id list from which pieces are removed at either end. */
+  static final class Span {
+    int[] ids = new int[16];
+    int lo;
+    int hi;
+
+    int size() {
+      return hi - lo;
+    }
+
+    void append(int[] more) {
+      if (hi + more.length > ids.length) ids = Arrays.copyOf(ids, Math.max(ids.length * 2, hi + more.length));
+      System.arraycopy(more, 0, ids, hi, more.length);
+      hi += more.length;
+    }
+
+    int[] toArray() {
+      return Arrays.copyOfRange(ids, lo, hi);
+    }
+  }
+
+  private static final class Counter {
+    long documents;
+    long sentences;
+    long shards;
+    long instances;
+    long tokens;
+    long masked;
+    long randomNext;
+  }
+}
