@@ -134,7 +134,7 @@ public final class PretrainingDataGenerator {
     }
     if (!buffered.isEmpty()) processShard(buffered, rng, sink, count);
     return new PretrainingDataStats(count.documents, count.sentences, count.shards, count.instances, count.tokens,
-        count.masked, count.randomNext);
+        count.masked, count.randomNext, count.forcedRandomNext);
   }
 
   private int[] toIds(String text, CorpusReader reader) {
@@ -157,7 +157,9 @@ public final class PretrainingDataGenerator {
     List<TrainingInstance> pass = new ArrayList<>();
     for (int dupe = 0; dupe < options.dupeFactor(); dupe++) {
       pass.clear();
-      for (int d = 0; d < shard.size(); d++) createInstancesFromDocument(shard, d, rng, pass::add);
+      for (int d = 0; d < shard.size(); d++) {
+        count.forcedRandomNext += createInstancesFromDocument(shard, d, rng, pass::add);
+      }
       shuffle(pass, rng);
       for (TrainingInstance inst : pass) {
         count.instances++;
@@ -169,8 +171,11 @@ public final class PretrainingDataGenerator {
     }
   }
 
-  /** The instances of document {@code docIndex} of {@code docs} (each document an array of sentences of ids). */
-  void createInstancesFromDocument(List<int[][]> docs, int docIndex, Random rng, Consumer<TrainingInstance> out) {
+  /**
+   * The instances of document {@code docIndex} of {@code docs} (each document an array of sentences of ids); returns
+   * how many of them had a one-sentence chunk and so a random B without a coin flip.
+   */
+  int createInstancesFromDocument(List<int[][]> docs, int docIndex, Random rng, Consumer<TrainingInstance> out) {
     int[][] doc = docs.get(docIndex);
     int maxNumTokens = options.maxSeqLength() - 3;
     int target = maxNumTokens;
@@ -178,6 +183,7 @@ public final class PretrainingDataGenerator {
 
     List<int[]> chunk = new ArrayList<>();
     int chunkLength = 0;
+    int forced = 0;
     int i = 0;
     while (i < doc.length) {
       chunk.add(doc[i]);
@@ -190,6 +196,7 @@ public final class PretrainingDataGenerator {
         boolean randomNext;
         if (chunk.size() == 1 || rng.nextDouble() < 0.5) {
           randomNext = true;
+          if (chunk.size() == 1) forced++;
           int targetB = target - a.size();
           int r = docIndex;
           for (int k = 0; k < 10; k++) {
@@ -214,6 +221,7 @@ public final class PretrainingDataGenerator {
       }
       i++;
     }
+    return forced;
   }
 
   /** Removes pieces from the longer of a and b (b on a tie), front or back at random, until a + b fit. */
@@ -353,5 +361,6 @@ public final class PretrainingDataGenerator {
     long tokens;
     long masked;
     long randomNext;
+    long forcedRandomNext;
   }
 }

@@ -1,0 +1,91 @@
+package org.jbert.pretraining.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Masking and next-sentence statistics over a real corpus: SpamAssassin ham emails (see {@link SpamAssassinCorpus}),
+ * more than 100k masked positions. Expected values are the design rates of Google's create_pretraining_data.py.
+ */
+class MaskingStatisticsTest {
+  @TempDir static Path dir;
+  static Path corpus;
+  static int documents;
+  static final TestWordPieceTokenizer TOKENIZER = TestWordPieceTokenizer.uncased();
+
+  @BeforeAll
+  static void corpus() throws Exception {
+    corpus = dir.resolve("spam-assassin-easy-ham-1.txt");
+    documents = SpamAssassinCorpus.writeCorpus("easy-ham-1", 2500, 8, corpus);
+  }
+
+  static final class Tally {
+    long instances, tokens, candidates, masked, maskToken, unchanged, random, randomNext;
+    long wrongPosition;
+    PretrainingDataStats stats;
+  }
+
+  static Tally run(PretrainingDataOptions options) {
+    PieceVocabulary vocab = TOKENIZER.vocabulary();
+    Tally t = new Tally();
+    t.stats = new PretrainingDataGenerator(TOKENIZER, vocab, options).generate(corpus, inst -> {
+      int n = inst.length();
+      t.instances++;
+      t.tokens += n;
+      t.candidates += n - 3;
+      if (inst.randomNext()) t.randomNext++;
+      int prev = -1;
+      for (int k = 0; k < inst.maskedLmPositions().length; k++) {
+        int pos = inst.maskedLmPositions()[k];
+        int label = inst.maskedLmIds()[k];
+        boolean special = label == vocab.clsId() || label == vocab.sepId() || label == vocab.id("[PAD]");
+        if (pos <= prev || pos <= 0 || pos >= n - 1 || special) t.wrongPosition++;
+        prev = pos;
+        t.masked++;
+        int now = inst.inputIds()[pos];
+        if (now == vocab.maskId()) t.maskToken++;
+        else if (now == label) t.unchanged++;
+        else t.random++;
+      }
+    });
+    return t;
+  }
+
+  @Test
+  void maskingAndNextSentenceRatesMatchTheOriginal() {
+    // max_predictions_per_seq 128 so that the cap never binds: num_to_predict = round(0.15 * L) for every instance.
+    Tally t = run(PretrainingDataOptions.defaults().withDupeFactor(2).withMaxPredictionsPerSeq(128));
+    double selected = 100.0 * t.masked / t.tokens;
+    double ofCandidates = 100.0 * t.masked / t.candidates;
+    double mask = 100.0 * t.maskToken / t.masked;
+    double unchanged = 100.0 * t.unchanged / t.masked;
+    double random = 100.0 * t.random / t.masked;
+    double nsp = 100.0 * t.randomNext / t.instances;
+    // The original takes a random B without a coin flip when the chunk is one sentence; the coin decides the rest.
+    long forced = t.stats.forcedRandomNext();
+    double coin = 100.0 * (t.randomNext - forced) / (t.instances - forced);
+    System.out.printf("documents %d instances %d tokens %d masked %d: selected %.3f%% of tokens (%.3f%% of"
+            + " candidates), [MASK] %.3f%%, unchanged %.3f%%, random %.3f%%, NSP random %.3f%% (%d forced by one-sentence chunks; coin-flipped %.3f%%)%n",
+        documents, t.instances, t.tokens, t.masked, selected, ofCandidates, mask, unchanged, random, nsp, forced,
+        coin);
+    assertTrue(t.masked >= 100_000, "masked positions " + t.masked);
+    assertEquals(0, t.wrongPosition, "masked positions outside the real non-special tokens, or unsorted");
+    assertEquals(t.instances, t.stats.instances());
+    assertEquals(t.masked, t.stats.maskedPositions());
+    assertEquals(t.randomNext, t.stats.randomNext());
+    assertEquals(15.0, selected, 0.5, "selected % of tokens (the original's definition: L * masked_lm_prob)");
+    assertEquals(15.0, ofCandidates, 0.5, "selected % of candidate (non-special) tokens");
+    assertEquals(80.0, mask, 1.0, "[MASK] %");
+    assertEquals(10.0, unchanged, 1.0, "unchanged %");
+    assertEquals(10.0, random, 1.0, "random %");
+    assertEquals(50.0, coin, 1.0, "random next % where the coin is flipped (chunks of 2+ sentences)");
+    assertTrue(forced > 0, "email bodies end in one-sentence chunks, which force a random B");
+    double expectedOverall = 100.0 * (forced + 0.5 * (t.instances - forced)) / t.instances;
+    assertEquals(expectedOverall, nsp, 1.0, "overall random next % (forced + half of the rest)");
+  }
+}
