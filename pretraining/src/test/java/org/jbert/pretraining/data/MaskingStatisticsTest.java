@@ -88,4 +88,44 @@ class MaskingStatisticsTest {
     double expectedOverall = 100.0 * (forced + 0.5 * (t.instances - forced)) / t.instances;
     assertEquals(expectedOverall, nsp, 1.0, "overall random next % (forced + half of the rest)");
   }
+
+  @Test
+  void wholeWordMaskingOnRealTextMasksWholeWordsAtTheSameRate() {
+    PieceVocabulary vocab = TOKENIZER.vocabulary();
+    long[] tokens = new long[1];
+    long[] masked = new long[1];
+    long[] partial = new long[1];
+    long[] multiPiece = new long[1];
+    PretrainingDataOptions o = PretrainingDataOptions.defaults().withDupeFactor(1).withWholeWordMask(true);
+    new PretrainingDataGenerator(TOKENIZER, vocab, o).generate(corpus, inst -> {
+      tokens[0] += inst.length();
+      masked[0] += inst.maskedLmPositions().length;
+      int[] ids = inst.inputIds().clone();
+      boolean[] isMasked = new boolean[ids.length];
+      for (int k = 0; k < inst.maskedLmPositions().length; k++) {
+        ids[inst.maskedLmPositions()[k]] = inst.maskedLmIds()[k];
+        isMasked[inst.maskedLmPositions()[k]] = true;
+      }
+      for (int i = 1; i < ids.length; ) {
+        if (ids[i] == vocab.sepId()) {
+          i++;
+          continue;
+        }
+        int end = i + 1;
+        while (end < ids.length && vocab.isContinuation(ids[end])) end++;
+        int in = 0;
+        for (int k = i; k < end; k++) if (isMasked[k]) in++;
+        if (in > 0 && in < end - i) partial[0]++;
+        if (in == end - i && in > 1) multiPiece[0]++;
+        i = end;
+      }
+    });
+    double selected = 100.0 * masked[0] / tokens[0];
+    System.out.printf("whole-word masking: %d masked, %.3f%% of tokens, %d multi-piece words masked whole%n",
+        masked[0], selected, multiPiece[0]);
+    assertEquals(0, partial[0], "words masked in part");
+    assertTrue(multiPiece[0] > 1000, "multi-piece words masked whole: " + multiPiece[0]);
+    // Whole words that would overshoot num_to_predict are skipped, so slightly fewer than 15% may be selected.
+    assertEquals(15.0, selected, 0.5, "selected % of tokens");
+  }
 }
