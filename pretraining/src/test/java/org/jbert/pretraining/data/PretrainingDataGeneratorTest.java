@@ -151,6 +151,38 @@ class PretrainingDataGeneratorTest {
     assertTrue(fronts > 10 && backs > 10, "front " + fronts + " back " + backs);
   }
 
+  @Test
+  void truncationCutsBOnATie() {
+    for (long seed = 0; seed < 20; seed++) {
+      PretrainingDataGenerator.Span a = span(0, 5);
+      PretrainingDataGenerator.Span b = span(100, 5);
+      PretrainingDataGenerator.truncateSeqPair(a, b, 9, new Random(seed));
+      assertEquals(5, a.size());
+      assertEquals(4, b.size());
+    }
+  }
+
+  @Test
+  void wholeWordGroupsDoNotCrossSep() {
+    // [CLS] play ##ing [SEP] ##ing the [SEP]: L = 7 so num_to_predict = round(1.05) = 1. The two-piece word of A
+    // never fits; the ## piece that starts B (a truncation leftover) is a group of its own and can be chosen.
+    PretrainingDataGenerator g = new PretrainingDataGenerator(TOKENIZER, VOCAB,
+        PretrainingDataOptions.defaults().withWholeWordMask(true));
+    int play = VOCAB.id("play");
+    int ing = VOCAB.id("##ing");
+    int the = VOCAB.id("the");
+    assertTrue(play > 0 && ing > 0 && the > 0);
+    int[] counts = new int[7];
+    for (long seed = 0; seed < 200; seed++) {
+      int[] tokens = {VOCAB.clsId(), play, ing, VOCAB.sepId(), ing, the, VOCAB.sepId()};
+      TrainingInstance inst = g.mask(tokens, new int[] {0, 0, 0, 0, 1, 1, 1}, false, new Random(seed));
+      assertEquals(1, inst.maskedLmPositions().length);
+      counts[inst.maskedLmPositions()[0]]++;
+    }
+    assertEquals(0, counts[1] + counts[2], "part of a two-piece word was masked");
+    assertTrue(counts[4] > 50 && counts[5] > 50, Arrays.toString(counts));
+  }
+
   private static PretrainingDataGenerator.Span span(int first, int n) {
     PretrainingDataGenerator.Span s = new PretrainingDataGenerator.Span();
     int[] ids = new int[n];
@@ -197,6 +229,44 @@ class PretrainingDataGeneratorTest {
 
   private static long countShorterThan(List<TrainingInstance> all, int n) {
     return all.stream().filter(i -> i.length() < n).count();
+  }
+
+  @Test
+  void unusedSentencesOfARandomNextChunkArePutBack() throws IOException {
+    // One document of 40 sentences "n n n" (n = 100..139, each a single piece) among word documents. In every dupe
+    // pass each of its sentences must start or continue some A, or be an actual-next B: the sentences of a chunk
+    // that did not go into A are put back when B is random, never skipped. The other documents have one-word
+    // sentences, so a random B never overshoots its target, and a chunk by at most 2 pieces:
+    // truncation then never removes a whole 3-piece sentence.
+    StringBuilder doc = new StringBuilder();
+    for (int n = 100; n < 140; n++) {
+      assertEquals(1, TOKENIZER.apply(Integer.toString(n)).size());
+      doc.append((n + " ").repeat(3)).append('\n');
+    }
+    StringBuilder others = new StringBuilder();
+    for (int d = 0; d < 20; d++) {
+      for (int k = 0; k < 10; k++) others.append(WORDS[(d * 10 + k) % 100]).append('\n');
+      others.append('\n');
+    }
+    Path corpus = write("c.txt", others + doc.toString() + "\n" + others);
+    PretrainingDataOptions o = SMALL.withMaxSeqLength(16).withShortSeqProb(0).withDupeFactor(1);
+    for (long seed = 1; seed <= 5; seed++) {
+      Set<Integer> covered = new HashSet<>();
+      int randomFromDoc = 0;
+      for (TrainingInstance inst : collect(o.withSeed(seed), corpus)) {
+        int sep = checkLayout(inst, 16);
+        int[] ids = original(inst);
+        if (!VOCAB.token(ids[1]).matches("1[0-3][0-9]")) continue;
+        for (int i = 1; i < sep; i++) covered.add(Integer.parseInt(VOCAB.token(ids[i])));
+        if (inst.randomNext()) {
+          randomFromDoc++;
+        } else {
+          for (int i = sep + 1; i < ids.length - 1; i++) covered.add(Integer.parseInt(VOCAB.token(ids[i])));
+        }
+      }
+      assertTrue(randomFromDoc > 2, "random-next instances from the document: " + randomFromDoc);
+      assertEquals(40, covered.size(), "seed " + seed + ": sentences used " + covered);
+    }
   }
 
   @Test
