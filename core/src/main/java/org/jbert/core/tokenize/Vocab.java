@@ -233,6 +233,7 @@ public final class Vocab {
     private final int[][] keys;
     private final int[] values;
     private final int mask;
+    private int maxKeyLength;
 
     CodePointTable(int expected) {
       int cap = Integer.highestOneBit(Math.max(16, expected * 2)) << 1;
@@ -248,7 +249,13 @@ public final class Vocab {
       return h;
     }
 
+    /** Longest key, in code points: no piece can be longer, so WordPiece starts its search there. */
+    int maxKeyLength() {
+      return maxKeyLength;
+    }
+
     void put(int[] key, int value) {
+      maxKeyLength = Math.max(maxKeyLength, key.length);
       int h = 0;
       for (int c : key) h = 31 * h + c;
       int slot = mix(h) & mask;

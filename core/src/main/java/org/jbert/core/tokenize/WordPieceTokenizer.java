@@ -74,11 +74,12 @@ public final class WordPieceTokenizer {
       int found = -1;
       int foundEnd = -1;
       int h = 0;
-      for (int e = start; e < to; e++) {
+      int last = Math.min(to, start + table.maxKeyLength()); // no piece is longer than the longest vocab entry
+      for (int e = start; e < last; e++) {
         h = 31 * h + cps[e];
         hashes[e - start] = h;
       }
-      for (int end = to; end > start; end--) {
+      for (int end = last; end > start; end--) {
         int id = table.get(cps, start, end, hashes[end - start - 1]);
         if (id >= 0) {
           found = id;
