@@ -11,8 +11,8 @@ import java.util.List;
  *
  * <p>Parity: checked on 288 texts (edge cases and SpamAssassin e-mails) against transformers 5.17.0, uncased and
  * cased. Known possible differences, none of them in that set: character classes come from Java 17's Unicode 13
- * tables while HF's Rust backend uses its own (older) category tables, so a code point assigned in a recent Unicode
- * version may be dropped by HF (as "unassigned") but kept here; and NFD is applied per code point, without the
+ * tables while HF's Rust backend uses its own category tables, which may follow another Unicode version (a code point
+ * one side sees as unassigned is removed as "other" there and kept by the other side); and NFD is applied per code point, without the
  * canonical reordering of a run of combining marks (only visible, when lower-casing, for marks that are not Mn).
  */
 public final class BertTokenizer {
