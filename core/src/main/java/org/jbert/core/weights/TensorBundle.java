@@ -185,13 +185,14 @@ public final class TensorBundle implements AutoCloseable {
           + " for shape " + Arrays.toString(e.shape));
     }
     FileChannel ch = channel(e.shard, data);
-    float[] out = new float[(int) n];
     try {
+      // Checked before allocating, so a corrupt size can never cause a huge allocation.
       long fileSize = ch.size();
       if (e.offset < 0 || e.offset + e.size > fileSize) {
         throw new JbertException(data + ": truncated or corrupt: tensor " + name + " needs bytes [" + e.offset + ", "
             + (e.offset + e.size) + ") but the file has " + fileSize);
       }
+      float[] out = new float[(int) n];
       ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(READ_CHUNK, Math.max(4, e.size)))
           .order(ByteOrder.LITTLE_ENDIAN);
       CRC32C crc = new CRC32C();
@@ -216,10 +217,10 @@ public final class TensorBundle implements AutoCloseable {
       if (e.maskedCrc32c != null && mask((int) crc.getValue()) != e.maskedCrc32c) {
         throw new JbertException(data + ": checksum mismatch for tensor " + name + " (file corrupt)");
       }
+      return out;
     } catch (IOException ex) {
       throw new JbertException(data + ": cannot read tensor " + name + " (" + ex.getMessage() + ")", ex);
     }
-    return out;
   }
 
   /** The data file of shard {@code shard}: {@code prefix.data-00000-of-00001} style. */
