@@ -162,6 +162,11 @@ public final class PretrainedModels {
           + "); set JBERT_CACHE to a writable folder", e);
     }
     cleanStale(cacheRoot, m);
+    if (loader != null && loader.getResource(m.resource) == null) {
+      // Application servers and some launchers put the application's jars on the context class loader only.
+      ClassLoader context = Thread.currentThread().getContextClassLoader();
+      if (context != null && context.getResource(m.resource) != null) loader = context;
+    }
     if (loader != null) {
       try (InputStream in = loader.getResourceAsStream(m.resource)) {
         if (in != null) return unpack(m, in, "class-path resource " + m.resource, target);
