@@ -253,6 +253,12 @@ public final class PretrainedModels {
       }
       Files.setLastModifiedTime(tmp, FileTime.from(Instant.now()));
       try {
+        // createTempDirectory makes it owner-only; a cache shared through JBERT_CACHE should be readable by all.
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+      } catch (UnsupportedOperationException e) {
+        // Not a POSIX file system: keep its defaults.
+      }
+      try {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
       } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
         // Another process finished first; its folder is complete too.
