@@ -90,6 +90,38 @@ public record CheckpointNames(String canonical, String hf, boolean transposed, l
     return SAVED_MODEL_PREFIX + canonical;
   }
 
+  /** Canonical name of the word-embedding table [V,H]. */
+  public static final String WORD_EMBEDDINGS = "bert/embeddings/word_embeddings";
+  /** Canonical name of the position-embedding table [P,H]. */
+  public static final String POSITION_EMBEDDINGS = "bert/embeddings/position_embeddings";
+  /** Canonical name of the segment (token type) embedding table [2,H]. */
+  public static final String TOKEN_TYPE_EMBEDDINGS = "bert/embeddings/token_type_embeddings";
+
+  /** Suffixes of the optimizer-slot variables that Google's pretraining checkpoints carry beside each weight. */
+  public static final List<String> OPTIMIZER_SLOT_SUFFIXES = List.of("/adam_m", "/adam_v");
+  /** Training-state variables without a weight of their own. */
+  public static final List<String> TRAINING_STATE = List.of("global_step");
+
+  private static final java.util.regex.Pattern LAYER =
+      java.util.regex.Pattern.compile("^bert/encoder/layer_(\\d+)/.*");
+
+  /** True for optimizer slots and training state (adam_m/adam_v, global_step): sources drop them silently. */
+  public static boolean isOptimizerState(String name) {
+    return TRAINING_STATE.contains(name) || OPTIMIZER_SLOT_SUFFIXES.stream().anyMatch(name::endsWith);
+  }
+
+  /** The encoder layer a canonical name belongs to ({@code bert/encoder/layer_3/...} gives 3), or empty. */
+  public static java.util.OptionalInt layerIndex(String canonical) {
+    java.util.regex.Matcher m = LAYER.matcher(canonical);
+    if (!m.matches() || m.group(1).length() > 6) return java.util.OptionalInt.empty();
+    return java.util.OptionalInt.of(Integer.parseInt(m.group(1)));
+  }
+
+  /** Canonical name of layer {@code layer}'s feed-forward input kernel [H,I]. */
+  public static String intermediateKernel(int layer) {
+    return "bert/encoder/layer_" + layer + "/intermediate/dense/kernel";
+  }
+
   /** Hugging Face names that carry no weights of their own (tied or buffers) and are skipped on import. */
   public static boolean isHuggingFaceAlias(String name) {
     return name.endsWith("embeddings.position_ids") || name.endsWith("embeddings.token_type_ids")
