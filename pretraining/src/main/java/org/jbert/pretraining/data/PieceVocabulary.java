@@ -12,12 +12,14 @@ import org.jbert.core.JbertException;
  * tokens ({@code [CLS]}, {@code [SEP]}, {@code [MASK]}, which must be present) and which pieces continue a word
  * (those starting with {@code ##}), for whole-word masking.
  *
- * <p>To wrap the project's tokenizer vocabulary: {@code PieceVocabulary.of(vocab::token, vocab.size())}.
+ * <p>To wrap the project's tokenizer vocabulary: {@code PieceVocabulary.of(vocab::token, vocab.size())}. A piece
+ * listed twice maps to its last id, as in {@code org.jbert.core.tokenize.Vocab}.
  */
 public final class PieceVocabulary {
   public static final String CLS = "[CLS]";
   public static final String SEP = "[SEP]";
   public static final String MASK = "[MASK]";
+  public static final String PAD = "[PAD]";
 
   private final List<String> tokens;
   private final Map<String, Integer> ids;
@@ -25,6 +27,7 @@ public final class PieceVocabulary {
   private final int clsId;
   private final int sepId;
   private final int maskId;
+  private final int padId;
 
   /** {@code tokens.get(id)} is the piece with that id. */
   public PieceVocabulary(List<String> tokens) {
@@ -34,12 +37,13 @@ public final class PieceVocabulary {
     this.continuation = new boolean[tokens.size()];
     for (int i = 0; i < tokens.size(); i++) {
       String t = tokens.get(i);
-      ids.putIfAbsent(t, i);
+      ids.put(t, i); // a duplicated piece maps to its last id, as the project's Vocab and Hugging Face do
       continuation[i] = t.startsWith("##");
     }
     this.clsId = require(CLS);
     this.sepId = require(SEP);
     this.maskId = require(MASK);
+    this.padId = id(PAD);
   }
 
   /** A vocabulary of {@code size} pieces whose texts {@code token} gives by id. */
@@ -89,5 +93,15 @@ public final class PieceVocabulary {
 
   public int maskId() {
     return maskId;
+  }
+
+  /** The id of [PAD], or -1 when the vocabulary has none. */
+  public int padId() {
+    return padId;
+  }
+
+  /** Whether {@code id} is [CLS], [SEP], [MASK] or [PAD]: pieces that must not come from corpus text. */
+  public boolean isStructural(int id) {
+    return id == clsId || id == sepId || id == maskId || id == padId;
   }
 }

@@ -9,6 +9,7 @@ import java.util.Random;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jbert.core.JbertException;
+import org.jbert.core.tokenize.BertTokenizer;
 
 /**
  * Masked-LM / next-sentence pretraining instances from a plain-text corpus, with the semantics of Google's
@@ -16,6 +17,10 @@ import org.jbert.core.JbertException;
  *
  * <p><b>Input.</b> UTF-8 text, one sentence per line, a blank line between documents. Lines are stripped of
  * surrounding whitespace; a line whose word-piece list is empty is dropped, and so is a document without sentences.
+ * Special tokens written literally in the text that the tokenizer keeps whole ([CLS], [SEP], [MASK], [PAD]; jbert's
+ * tokenizer does, as Hugging Face's) are dropped from the sentence, since they would corrupt the
+ * {@code [CLS] A [SEP] B [SEP]} layout and the labels (Google's tokenizer splits them into {@code [ sep ]} pieces
+ * instead).
  *
  * <p><b>Segments.</b> For each document, sentences are gathered into a chunk until the chunk reaches a target length
  * (max_seq_length - 3, or with probability short_seq_prob a random length in [2, max_seq_length - 3]) or the
@@ -52,7 +57,12 @@ import org.jbert.core.JbertException;
  * generator differs).
  */
 public final class PretrainingDataGenerator {
-  private final Function<String, List<String>> tokenizer;
+  /** Text to ids; {@code reader} locates the line for error messages. */
+  private interface Encoder {
+    int[] encode(String text, CorpusReader reader);
+  }
+
+  private final Encoder encoder;
   private final PieceVocabulary vocab;
   private final PretrainingDataOptions options;
 
@@ -67,9 +77,22 @@ public final class PretrainingDataGenerator {
     if (tokenizer == null || vocab == null || options == null) {
       throw new IllegalArgumentException("tokenizer, vocab and options are required");
     }
-    this.tokenizer = tokenizer;
+    this.encoder = (text, reader) -> toIds(tokenizer.apply(text), vocab, reader);
     this.vocab = vocab;
     this.options = options;
+  }
+
+  private PretrainingDataGenerator(Encoder encoder, PieceVocabulary vocab, PretrainingDataOptions options) {
+    this.encoder = encoder;
+    this.vocab = vocab;
+    this.options = options;
+  }
+
+  /** A generator over jbert's BERT tokenizer and its vocabulary. */
+  public static PretrainingDataGenerator forBert(BertTokenizer tokenizer, PretrainingDataOptions options) {
+    if (tokenizer == null || options == null) throw new IllegalArgumentException("tokenizer and options are required");
+    PieceVocabulary vocab = PieceVocabulary.of(tokenizer.vocab()::token, tokenizer.vocab().size());
+    return new PretrainingDataGenerator((text, reader) -> tokenizer.ids(text), vocab, options);
   }
 
   public PretrainingDataOptions options() {
@@ -122,7 +145,7 @@ public final class PretrainingDataGenerator {
         if (line == null) break;
         continue;
       }
-      int[] ids = toIds(text, reader);
+      int[] ids = withoutStructural(encoder.encode(text, reader));
       if (ids.length > 0) {
         document.add(ids);
         count.sentences++;
@@ -137,8 +160,7 @@ public final class PretrainingDataGenerator {
         count.masked, count.randomNext, count.forcedRandomNext);
   }
 
-  private int[] toIds(String text, CorpusReader reader) {
-    List<String> pieces = tokenizer.apply(text);
+  private static int[] toIds(List<String> pieces, PieceVocabulary vocab, CorpusReader reader) {
     int[] ids = new int[pieces.size()];
     for (int i = 0; i < ids.length; i++) {
       int id = vocab.id(pieces.get(i));
@@ -149,6 +171,17 @@ public final class PretrainingDataGenerator {
       ids[i] = id;
     }
     return ids;
+  }
+
+  /** Drops [CLS], [SEP], [MASK] and [PAD] that a tokenizer kept whole from the text (they would break the layout). */
+  private int[] withoutStructural(int[] ids) {
+    int n = 0;
+    for (int id : ids) if (!vocab.isStructural(id)) n++;
+    if (n == ids.length) return ids;
+    int[] out = new int[n];
+    int k = 0;
+    for (int id : ids) if (!vocab.isStructural(id)) out[k++] = id;
+    return out;
   }
 
   private void processShard(List<int[][]> shard, Random rng, Consumer<TrainingInstance> sink, Counter count) {

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import org.jbert.core.tokenize.BertTokenizer;
+import org.jbert.core.tokenize.Vocab;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,7 +18,8 @@ class MaskingStatisticsTest {
   @TempDir static Path dir;
   static Path corpus;
   static int documents;
-  static final TestWordPieceTokenizer TOKENIZER = TestWordPieceTokenizer.uncased();
+  static final BertTokenizer BERT = new BertTokenizer(Vocab.bundled("bert-base-uncased"), true);
+  static final PieceVocabulary VOCAB = PieceVocabulary.of(BERT.vocab()::token, BERT.vocab().size());
 
   @BeforeAll
   static void corpus() throws Exception {
@@ -31,9 +34,9 @@ class MaskingStatisticsTest {
   }
 
   static Tally run(PretrainingDataOptions options) {
-    PieceVocabulary vocab = TOKENIZER.vocabulary();
+    PieceVocabulary vocab = VOCAB;
     Tally t = new Tally();
-    t.stats = new PretrainingDataGenerator(TOKENIZER, vocab, options).generate(corpus, inst -> {
+    t.stats = PretrainingDataGenerator.forBert(BERT, options).generate(corpus, inst -> {
       int n = inst.length();
       t.instances++;
       t.tokens += n;
@@ -91,13 +94,13 @@ class MaskingStatisticsTest {
 
   @Test
   void wholeWordMaskingOnRealTextMasksWholeWordsAtTheSameRate() {
-    PieceVocabulary vocab = TOKENIZER.vocabulary();
+    PieceVocabulary vocab = VOCAB;
     long[] tokens = new long[1];
     long[] masked = new long[1];
     long[] partial = new long[1];
     long[] multiPiece = new long[1];
     PretrainingDataOptions o = PretrainingDataOptions.defaults().withDupeFactor(1).withWholeWordMask(true);
-    new PretrainingDataGenerator(TOKENIZER, vocab, o).generate(corpus, inst -> {
+    PretrainingDataGenerator.forBert(BERT, o).generate(corpus, inst -> {
       tokens[0] += inst.length();
       masked[0] += inst.maskedLmPositions().length;
       int[] ids = inst.inputIds().clone();

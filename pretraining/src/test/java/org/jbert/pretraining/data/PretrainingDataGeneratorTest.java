@@ -25,12 +25,15 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jbert.core.JbertException;
+import org.jbert.core.tokenize.BertTokenizer;
+import org.jbert.core.tokenize.Token;
+import org.jbert.core.tokenize.Vocab;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PretrainingDataGeneratorTest {
-  static final TestWordPieceTokenizer TOKENIZER = TestWordPieceTokenizer.uncased();
-  static final PieceVocabulary VOCAB = TOKENIZER.vocabulary();
+  static final BertTokenizer BERT = new BertTokenizer(Vocab.bundled("bert-base-uncased"), true);
+  static final PieceVocabulary VOCAB = PieceVocabulary.of(BERT.vocab()::token, BERT.vocab().size());
   static final PretrainingDataOptions SMALL = PretrainingDataOptions.defaults().withMaxSeqLength(32)
       .withMaxPredictionsPerSeq(5).withDupeFactor(3);
 
@@ -73,7 +76,7 @@ class PretrainingDataGeneratorTest {
 
   static List<TrainingInstance> collect(PretrainingDataOptions options, Path corpus) {
     List<TrainingInstance> out = new ArrayList<>();
-    new PretrainingDataGenerator(TOKENIZER, VOCAB, options).generate(corpus, out::add);
+    PretrainingDataGenerator.forBert(BERT, options).generate(corpus, out::add);
     return out;
   }
 
@@ -117,7 +120,7 @@ class PretrainingDataGeneratorTest {
         checkLayout(inst, maxLen);
         int m = inst.maskedLmPositions().length;
         assertTrue(m >= 1 && m <= o.maxPredictionsPerSeq(), "predictions " + m);
-        assertEquals(new PretrainingDataGenerator(TOKENIZER, VOCAB, o).numToPredict(inst.length()), m,
+        assertEquals(PretrainingDataGenerator.forBert(BERT, o).numToPredict(inst.length()), m,
             "predictions for length " + inst.length());
       }
     }
@@ -166,7 +169,7 @@ class PretrainingDataGeneratorTest {
   void wholeWordGroupsDoNotCrossSep() {
     // [CLS] play ##ing [SEP] ##ing the [SEP]: L = 7 so num_to_predict = round(1.05) = 1. The two-piece word of A
     // never fits; the ## piece that starts B (a truncation leftover) is a group of its own and can be chosen.
-    PretrainingDataGenerator g = new PretrainingDataGenerator(TOKENIZER, VOCAB,
+    PretrainingDataGenerator g = PretrainingDataGenerator.forBert(BERT,
         PretrainingDataOptions.defaults().withWholeWordMask(true));
     int play = VOCAB.id("play");
     int ing = VOCAB.id("##ing");
@@ -240,7 +243,7 @@ class PretrainingDataGeneratorTest {
     // truncation then never removes a whole 3-piece sentence.
     StringBuilder doc = new StringBuilder();
     for (int n = 100; n < 140; n++) {
-      assertEquals(1, TOKENIZER.apply(Integer.toString(n)).size());
+      assertEquals(1, pieces(Integer.toString(n)).size());
       doc.append((n + " ").repeat(3)).append('\n');
     }
     StringBuilder others = new StringBuilder();
@@ -272,9 +275,9 @@ class PretrainingDataGeneratorTest {
   @Test
   void sameSeedGivesIdenticalBytesAndAnotherSeedDiffers() throws IOException {
     Path corpus = write("c.txt", syntheticCorpus(80, 4));
-    PretrainingDataGenerator g1 = new PretrainingDataGenerator(TOKENIZER, VOCAB, SMALL);
-    PretrainingDataGenerator g2 = new PretrainingDataGenerator(TOKENIZER, VOCAB, SMALL);
-    PretrainingDataGenerator g3 = new PretrainingDataGenerator(TOKENIZER, VOCAB, SMALL.withSeed(54321));
+    PretrainingDataGenerator g1 = PretrainingDataGenerator.forBert(BERT, SMALL);
+    PretrainingDataGenerator g2 = PretrainingDataGenerator.forBert(BERT, SMALL);
+    PretrainingDataGenerator g3 = PretrainingDataGenerator.forBert(BERT, SMALL.withSeed(54321));
     g1.writeJsonLines(corpus, dir.resolve("a.jsonl"));
     g2.writeJsonLines(corpus, dir.resolve("b.jsonl"));
     g3.writeJsonLines(corpus, dir.resolve("c.jsonl"));
@@ -288,7 +291,7 @@ class PretrainingDataGeneratorTest {
   void jsonLinesHaveExactlyTheFeaturesPadded() throws IOException {
     Path corpus = write("c.txt", syntheticCorpus(30, 5));
     Path out = dir.resolve("sub/out.jsonl");
-    PretrainingDataGenerator g = new PretrainingDataGenerator(TOKENIZER, VOCAB, SMALL);
+    PretrainingDataGenerator g = PretrainingDataGenerator.forBert(BERT, SMALL);
     List<TrainingInstance> expected = new ArrayList<>();
     g.generate(corpus, expected::add);
     PretrainingDataStats stats = g.writeJsonLines(corpus, out);
@@ -398,8 +401,12 @@ class PretrainingDataGeneratorTest {
     }
   }
 
+  static List<String> pieces(String text) {
+    return BERT.tokenize(text).stream().map(Token::text).toList();
+  }
+
   private static int[] VOCAB_ids(String text) {
-    return TOKENIZER.apply(text).stream().mapToInt(VOCAB::id).toArray();
+    return pieces(text).stream().mapToInt(VOCAB::id).toArray();
   }
 
   @Test
@@ -413,7 +420,7 @@ class PretrainingDataGeneratorTest {
     Path corpus = write("shards.txt", sb.toString());
     PretrainingDataOptions o = SMALL.withShardDocuments(2).withShortSeqProb(0.5).withMaxSeqLength(16);
     List<TrainingInstance> all = new ArrayList<>();
-    PretrainingDataStats stats = new PretrainingDataGenerator(TOKENIZER, VOCAB, o).generate(corpus, all::add);
+    PretrainingDataStats stats = PretrainingDataGenerator.forBert(BERT, o).generate(corpus, all::add);
     // 2 + 1.5 buffered: shards {1,2} {3,4} {5,6} {7}
     assertEquals(4, stats.shards());
     assertEquals(7, stats.documents());
@@ -450,7 +457,7 @@ class PretrainingDataGeneratorTest {
     };
     long[] readAtFirst = {-1};
     PretrainingDataOptions o = SMALL.withShardDocuments(100).withDupeFactor(1);
-    PretrainingDataStats stats = new PretrainingDataGenerator(TOKENIZER, VOCAB, o).generate("memory", counting,
+    PretrainingDataStats stats = PretrainingDataGenerator.forBert(BERT, o).generate("memory", counting,
         inst -> {
           if (readAtFirst[0] < 0) readAtFirst[0] = read.get();
         });
@@ -458,6 +465,29 @@ class PretrainingDataGeneratorTest {
         "first instance after " + readAtFirst[0] + " of " + text.length + " bytes");
     assertEquals(3000, stats.documents());
     assertEquals(30, stats.shards(), "3000 documents: a shard of 100 at every 150 buffered, the last 100 at the end");
+  }
+
+  @Test
+  void aPieceTokenizerFunctionGivesTheSameOutputAsTheBertWiring() throws IOException {
+    Path corpus = write("c.txt", syntheticCorpus(40, 13));
+    PretrainingDataGenerator.forBert(BERT, SMALL).writeJsonLines(corpus, dir.resolve("a.jsonl"));
+    new PretrainingDataGenerator(PretrainingDataGeneratorTest::pieces, VOCAB, SMALL)
+        .writeJsonLines(corpus, dir.resolve("b.jsonl"));
+    assertArrayEquals(Files.readAllBytes(dir.resolve("a.jsonl")), Files.readAllBytes(dir.resolve("b.jsonl")));
+  }
+
+  @Test
+  void specialTokensWrittenInTheTextAreDropped() throws IOException {
+    Path corpus = write("c.txt", "the [SEP] cat [MASK] sat [CLS] .\n[PAD]\n[SEP] [CLS]\n\nthe dog sat .\n");
+    List<TrainingInstance> all = collect(SMALL, corpus);
+    assertEquals(2 * SMALL.dupeFactor(), all.size(), "two documents of one sentence each");
+    int[] expected = VOCAB_ids("the cat sat .");
+    boolean seen = false;
+    for (TrainingInstance inst : all) {
+      int sep = checkLayout(inst, 32);
+      if (Arrays.equals(expected, Arrays.copyOfRange(original(inst), 1, sep))) seen = true;
+    }
+    assertTrue(seen);
   }
 
   // ---- bad input ----
@@ -523,7 +553,7 @@ class PretrainingDataGeneratorTest {
 
   @Test
   void numToPredictRoundsHalfToEvenAndIsCapped() {
-    PretrainingDataGenerator g = new PretrainingDataGenerator(TOKENIZER, VOCAB, PretrainingDataOptions.defaults());
+    PretrainingDataGenerator g = PretrainingDataGenerator.forBert(BERT, PretrainingDataOptions.defaults());
     assertEquals(1, g.numToPredict(5)); // 0.75 -> 1
     assertEquals(1, g.numToPredict(3)); // 0.45 -> 0 -> at least 1
     assertEquals(2, g.numToPredict(10)); // 1.5 (1.5000000000000002 in binary) -> 2
