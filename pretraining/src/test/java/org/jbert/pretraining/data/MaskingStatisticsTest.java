@@ -13,6 +13,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Masking and next-sentence statistics over a real corpus: SpamAssassin ham emails (see {@link SpamAssassinCorpus}),
  * more than 100k masked positions. Expected values are the design rates of Google's create_pretraining_data.py.
+ *
+ * <p>Measured here (1359 emails, dupe 2, seed 12345, bundled uncased vocabulary): 15224 instances, 258437 masked
+ * positions; 14.867% of tokens selected (15.268% of non-special tokens), [MASK] 79.857%, unchanged 10.011%, random
+ * 10.132%; random next 56.687% overall, of which 2057 instances forced by one-sentence chunks, 49.920% where the coin
+ * is flipped. Whole-word masking (dupe 1): 128979 masked, 14.861% of tokens, no word masked in part.
  */
 class MaskingStatisticsTest {
   @TempDir static Path dir;
