@@ -24,8 +24,9 @@ import org.jbert.core.tokenize.BertTokenizer;
  *
  * <p><b>Segments.</b> For each document, sentences are gathered into a chunk until the chunk reaches a target length
  * (max_seq_length - 3, or with probability short_seq_prob a random length in [2, max_seq_length - 3]) or the
- * document ends (the target is drawn once per document and pass, as in the original). A random number of the chunk's first sentences (at least one) becomes A. With probability 1/2, and
- * always when the chunk is a single sentence, B is a random run of sentences, starting at a random sentence, from a
+ * document ends (the target is drawn once per document and pass, as in the original). A random number of the
+ * chunk's first sentences (at least one) becomes A. With probability 1/2, and always when the chunk is a single
+ * sentence, B is a random run of sentences, starting at a random sentence, from a
  * random other document (up to 10 draws to find another document; with a single document in the shard, B comes from
  * the same document, as in the original), filled up to the remaining target length; the chunk's sentences that did
  * not go into A are then "put back" and start the next chunk. Otherwise B is the rest of the chunk. The pair is
