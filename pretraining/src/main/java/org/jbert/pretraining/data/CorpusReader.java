@@ -87,7 +87,8 @@ final class CorpusReader implements Closeable {
     try {
       text = utf8.decode(ByteBuffer.wrap(line, 0, n)).toString();
     } catch (CharacterCodingException e) {
-      throw new JbertException(source + ":" + lineNumber + ": not valid UTF-8 (bad byte sequence); expected UTF-8 text");
+      throw new JbertException(
+          source + ":" + lineNumber + ": not valid UTF-8 (bad byte sequence); expected UTF-8 text");
     }
     if (lineNumber == 1 && text.startsWith("\uFEFF")) text = text.substring(1);
     return text;

@@ -48,10 +48,10 @@ import org.jbert.core.tokenize.BertTokenizer;
  * before writing. Here the corpus is read in shards of about {@link PretrainingDataOptions#shardDocuments()}
  * documents (a shard is processed when 1.5 times that many documents are buffered, taking the first
  * shardDocuments; the last shard takes the rest, so every shard has at least shardDocuments / 2 documents unless the
- * whole corpus is smaller);
- * documents are shuffled within the shard, random B segments come from the shard, and the instances of each dupe
- * pass over a shard are shuffled and then emitted. Memory holds the word pieces of at most 1.5 shardDocuments documents plus one pass's instances (measured: a 100 MB
- * corpus of 30k documents runs in a 128 MB heap with shards of 2000).
+ * whole corpus is smaller); documents are shuffled within the shard, random B segments come from the shard, and the
+ * instances of each dupe pass over a shard are shuffled and then emitted. Memory holds the word pieces of at most
+ * 1.5 shardDocuments documents plus one pass's instances (measured: a 100 MB corpus of 30k documents runs in a
+ * 128 MB heap with shards of 2000).
  * One further difference, in whole-word masking: a {@code ##} piece right after [SEP] (left over from front
  * truncation) starts its own group instead of joining the last word of A.
  *
@@ -120,7 +120,7 @@ public final class PretrainingDataGenerator {
     }
   }
 
-  /** Writes the instances of {@code corpus} as JSON Lines to {@code output}, atomically (see {@link InstanceWriter}). */
+  /** Writes the instances of {@code corpus} as JSON Lines to {@code output}, atomically ({@link InstanceWriter}). */
   public PretrainingDataStats writeJsonLines(Path corpus, Path output) {
     return InstanceWriter.write(output, options, sink -> generate(corpus, sink));
   }

@@ -78,7 +78,8 @@ class MaskingStatisticsTest {
     long forced = t.stats.forcedRandomNext();
     double coin = 100.0 * (t.randomNext - forced) / (t.instances - forced);
     System.out.printf("documents %d instances %d tokens %d masked %d: selected %.3f%% of tokens (%.3f%% of"
-            + " candidates), [MASK] %.3f%%, unchanged %.3f%%, random %.3f%%, NSP random %.3f%% (%d forced by one-sentence chunks; coin-flipped %.3f%%)%n",
+            + " candidates), [MASK] %.3f%%, unchanged %.3f%%, random %.3f%%, NSP random %.3f%% (%d forced by"
+            + " one-sentence chunks; coin-flipped %.3f%%)%n",
         documents, t.instances, t.tokens, t.masked, selected, ofCandidates, mask, unchanged, random, nsp, forced,
         coin);
     assertTrue(t.masked >= 100_000, "masked positions " + t.masked);
