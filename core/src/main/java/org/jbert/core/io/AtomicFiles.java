@@ -6,6 +6,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.jbert.core.JbertException;
 
 /**
@@ -31,6 +32,7 @@ public final class AtomicFiles {
       try (OutputStream out = Files.newOutputStream(tmp)) {
         body.write(out);
       }
+      makeReadable(tmp);
       moveIntoPlace(tmp, target);
     } catch (IOException e) {
       deleteQuietly(tmp);
@@ -47,6 +49,16 @@ public final class AtomicFiles {
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  /**
+   * Temp files are created owner-only (0600); the finished file gets the usual rw-r--r-- so that it looks like any
+   * other file the user writes.
+   */
+  static void makeReadable(Path p) throws IOException {
+    if (Files.getFileStore(p).supportsFileAttributeView("posix")) {
+      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
     }
   }
 

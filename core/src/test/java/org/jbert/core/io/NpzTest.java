@@ -60,4 +60,12 @@ class NpzTest {
       assertEquals(0, files.count(), "neither the target nor a temp file remains");
     }
   }
+
+  @Test
+  void finishedFilesAreWorldReadableLikeOrdinaryFiles(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("r.npz");
+    Npz.write(f, Map.of("v", Npz.Array.of(new float[] {1f}, 1)));
+    assertEquals("rw-r--r--",
+        java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+  }
 }
