@@ -75,10 +75,10 @@ public final class BertGraph {
         wordTable = sd.var("word_embeddings", dtype, c.vocabSize(), h);
         SDVariable typeTable = sd.var("token_type_embeddings", dtype, c.typeVocabSize(), h);
         SDVariable posTable = sd.var("position_embeddings", dtype, c.maxPositionEmbeddings(), h);
-        SDVariable words = Ops.embeddingLookup(wordTable, sd.reshape(ids, -1), c.vocabSize());
-        SDVariable segs = Ops.embeddingLookup(typeTable, sd.reshape(types, -1), c.typeVocabSize());
+        SDVariable words = Ops.embeddingLookup(wordTable, sd.reshape(ids, -1));
+        SDVariable segs = Ops.embeddingLookup(typeTable, sd.reshape(types, -1));
         SDVariable positions = sd.range(sd.constant(0), seqLen, sd.constant(1), DataType.INT);
-        SDVariable pos = Ops.embeddingLookup(posTable, positions, c.maxPositionEmbeddings()); // [T,H]
+        SDVariable pos = Ops.embeddingLookup(posTable, positions); // [T,H]
         SDVariable sum3 = sd.reshape(words.add(segs), shapeBTH).add(pos);
         SDVariable ln = layerNorm(sd, sd.reshape(sum3, -1, h), h, c.layerNormEps(), dtype);
         x = Ops.dropout(ln, training, c.hiddenDropoutProb());

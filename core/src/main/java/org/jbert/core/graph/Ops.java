@@ -72,7 +72,7 @@ public final class Ops {
    * Rows of {@code table} [R,H] picked by {@code ids} [K] (int) -> [K,H], with a gradient for the table that also
    * works inside {@code SameDiff.fit}.
    */
-  public static SDVariable embeddingLookup(SDVariable table, SDVariable ids, int rows) {
-    return new EmbeddingGather(table.getSameDiff(), table, ids, rows).outputVariable();
+  public static SDVariable embeddingLookup(SDVariable table, SDVariable ids) {
+    return new EmbeddingGather(table.getSameDiff(), table, ids).outputVariable();
   }
 }
