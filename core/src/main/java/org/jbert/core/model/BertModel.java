@@ -107,8 +107,13 @@ public final class BertModel implements AutoCloseable {
   public static BertModel fromWeights(BertConfig config, WeightSource source, boolean strict) {
     SameDiff sd = SameDiff.create();
     EncoderOutputs out = BertGraph.build(sd, config);
-    ImportReport report = WeightImporter.load(sd, source, strict);
-    return new BertModel(config, sd, out, source.vocab().orElse(null), report);
+    BertModel m = new BertModel(config, sd, out, source.vocab().orElse(null), null);
+    try {
+      return new BertModel(config, sd, out, source.vocab().orElse(null), WeightImporter.load(sd, source, strict));
+    } catch (RuntimeException e) {
+      m.close();
+      throw e;
+    }
   }
 
   /** Loads a Hugging Face model folder (config.json + model.safetensors) strictly. */

@@ -59,6 +59,10 @@ public final class HuggingFaceSource implements WeightSource {
     if (!Files.isDirectory(dir)) throw new JbertException(dir + ": model folder not found");
     Path weights = dir.resolve(WEIGHTS_FILE);
     if (!Files.isRegularFile(weights)) {
+      if (Files.isRegularFile(dir.resolve("pytorch_model.bin"))) {
+        throw new JbertException(dir + ": only pytorch_model.bin in this folder; expected " + WEIGHTS_FILE
+            + " (re-save with save_pretrained(..., safe_serialization=True))");
+      }
       throw new JbertException(dir + ": no " + WEIGHTS_FILE + " in this folder (expected a Hugging Face model folder)");
     }
     BertConfig config = BertConfig.fromHuggingFaceJson(dir.resolve(CONFIG_FILE));

@@ -43,6 +43,7 @@ class BertGraphGradientTest {
 
   static void check(BertConfig c) {
     Random rnd = new Random(7);
+    Nd4j.getRandom().setSeed(7);
     SameDiff sd = SameDiff.create();
     EncoderOutputs e = BertGraph.build(sd, c, DataType.DOUBLE);
     for (SDVariable v : sd.variables()) {
