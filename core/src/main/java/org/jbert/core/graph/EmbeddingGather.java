@@ -15,11 +15,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * Row lookup {@code table[ids]} along axis 0 whose backward pass is an unsorted segment sum of the incoming gradient
  * into the table's rows. Forward it runs the native {@code gather} op.
  *
- * <p>Why not {@link Gather}: its backward in SameDiff 1.0.0-M2.1 builds a while loop whose sub-graph name collides as
- * soon as the graph holds more than one gather, failing with "Unable to replace samediff namespace" (the failure seen
- * in {@code fit}). SameDiff builds the gradient graph from serialized clones of every op and finds each op's Java
- * class by the native op hash, which would turn this class back into a plain Gather; so this op has its own
- * {@link #opName()} and is registered once, under that name, beside Gather in ND4J's class table.
+ * <p>Why not {@link Gather}: its backward in SameDiff 1.0.0-M2.1 builds the scatter with a while loop
+ * ({@code SDVariable.put}) that fails with "Unable to replace samediff namespace" (seen here with BERT's three
+ * embedding lookups, in both {@code calculateGradients} and {@code fit}). Why not a Gather subclass: SameDiff builds
+ * the gradient graph from serialized clones of every op and recreates each op's Java class from its op name, so a
+ * subclass named "gather" comes back as a plain Gather. Hence this op has its own {@link #opName()}, registered once
+ * in ND4J's op-name table ({@link #register()}), and only borrows gather's native hash and descriptor. Call
+ * {@link #register()} before {@code SameDiff.load} of a serialized graph that holds this op (building a graph
+ * registers it already).
  *
  * <p>Shapes: table [R,H], ids [K] int, output [K,H]; gradient for the table [R,H], zeros for the ids.
  */
@@ -85,7 +88,7 @@ public class EmbeddingGather extends DynamicCustomOp {
    * Adds this op to ND4J's name-to-op table (public API, {@link ImportClassMapping#getOpNameMapping()}), so that
    * SameDiff's serialize-and-clone of the graph (done when building gradients) recreates this class by its name.
    */
-  private static synchronized void register() {
+  public static synchronized void register() {
     ImportClassMapping.getOpNameMapping().putIfAbsent(OP_NAME, new EmbeddingGather());
   }
 }

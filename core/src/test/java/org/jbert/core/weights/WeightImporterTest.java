@@ -111,4 +111,23 @@ class WeightImporterTest {
     assertTrue(e.getMessage().contains(dir.resolve("model.safetensors").toString())
         && e.getMessage().contains("tensor '"), e.getMessage());
   }
+
+  /** A bare HF BertModel stores encoder weights without the "bert." prefix; both spellings load the same. */
+  @Test
+  void namesWithoutBertPrefixLoadTheSame() throws Exception {
+    Map<String, SafeTensors.Tensor> bare = new LinkedHashMap<>();
+    for (Map.Entry<String, SafeTensors.Tensor> e : tensors().entrySet()) {
+      if (e.getKey().startsWith("bert.")) bare.put(e.getKey().substring("bert.".length()), e.getValue());
+    }
+    Path dir = folder("bare", bare, hfConfig());
+    int[][] ids = {{2, 17, 33, 4}};
+    int[][] mask = {{1, 1, 1, 0}};
+    int[][] types = {{0, 0, 1, 0}};
+    try (BertModel a = BertModel.fromHuggingFace(dir); BertModel b = BertModel.fromHuggingFace(TestData.hfTinyBert());
+        var ra = a.encode(ids, mask, types); var rb = b.encode(ids, mask, types)) {
+      assertTrue(a.importReport().orElseThrow().complete(), a.importReport().orElseThrow().summary());
+      assertEquals(rb.sequenceOutput(), ra.sequenceOutput());
+      assertEquals(rb.pooledOutput(), ra.pooledOutput());
+    }
+  }
 }
