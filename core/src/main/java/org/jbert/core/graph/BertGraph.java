@@ -53,79 +53,37 @@ public final class BertGraph {
    * Variables are created with zeros; load weights with the importer or initialize them.
    */
   public static EncoderOutputs build(SameDiff sd, BertConfig c, DataType dtype) {
-    int h = c.hiddenSize(), n = c.numAttentionHeads(), d = c.headSize(), inter = c.intermediateSize();
     SDVariable ids = sd.placeHolder(INPUT_WORD_IDS, DataType.INT, -1, -1);
     SDVariable mask = sd.placeHolder(INPUT_MASK, DataType.INT, -1, -1);
     SDVariable types = sd.placeHolder(INPUT_TYPE_IDS, DataType.INT, -1, -1);
     SDVariable training = sd.constant(TRAINING, Nd4j.scalar(dtype, 0));
-
-    SDVariable shapeBT = sd.castTo(sd.shape(ids), DataType.LONG);
-    SDVariable shapeBTH = sd.concat(0, shapeBT, sd.constant(Nd4j.createFromArray(new long[] {h})));
-    SDVariable shapeBTND = sd.concat(0, shapeBT, sd.constant(Nd4j.createFromArray(new long[] {n, d})));
-    SDVariable seqLen = sd.sizeAt(ids, 1);
+    Shapes shapes = new Shapes(sd, ids, c);
 
     SDVariable wordTable;
     SDVariable x; // [B*T,H] through the layers
     SDVariable embeddingOutput;
     List<SDVariable> layerOutputs = new ArrayList<>();
-    SDVariable seq3;
     SDVariable pooled;
     try (NameScope bert = sd.withNameScope("bert")) {
       try (NameScope emb = sd.withNameScope("embeddings")) {
-        wordTable = sd.var("word_embeddings", dtype, c.vocabSize(), h);
-        SDVariable typeTable = sd.var("token_type_embeddings", dtype, c.typeVocabSize(), h);
-        SDVariable posTable = sd.var("position_embeddings", dtype, c.maxPositionEmbeddings(), h);
-        SDVariable words = Ops.embeddingLookup(wordTable, sd.reshape(ids, -1));
-        SDVariable segs = Ops.embeddingLookup(typeTable, sd.reshape(types, -1));
-        SDVariable positions = sd.range(sd.constant(0), seqLen, sd.constant(1), DataType.INT);
-        SDVariable pos = Ops.embeddingLookup(posTable, positions); // [T,H]
-        SDVariable sum3 = sd.reshape(words.add(segs), shapeBTH).add(pos);
-        SDVariable ln = layerNorm(sd, sd.reshape(sum3, -1, h), h, c.layerNormEps(), dtype);
-        x = Ops.dropout(ln, training, c.hiddenDropoutProb());
+        wordTable = sd.var("word_embeddings", dtype, c.vocabSize(), c.hiddenSize());
+        x = embeddings(sd, c, dtype, wordTable, ids, types, training, shapes);
       }
-      embeddingOutput = sd.reshape(x, shapeBTH);
-      // Additive mask [B,1,1,T]: 0 where input_mask is 1, -10000 where it is 0.
-      SDVariable maskF = sd.castTo(mask, dtype);
-      SDVariable adder = sd.expandDims(sd.expandDims(maskF.rsub(1.0).mul(-10000.0), 1), 1);
+      embeddingOutput = sd.reshape(x, shapes.bth);
+      // Additive attention mask [B,1,1,T]: 0 where input_mask is 1, -10000 where it is 0 (Google's constant).
+      SDVariable adder = sd.expandDims(sd.expandDims(sd.castTo(mask, dtype).rsub(1.0).mul(-10000.0), 1), 1);
       try (NameScope enc = sd.withNameScope("encoder")) {
         for (int l = 0; l < c.numHiddenLayers(); l++) {
           try (NameScope layer = sd.withNameScope("layer_" + l)) {
-            SDVariable attn;
-            try (NameScope a = sd.withNameScope("attention")) {
-              SDVariable ctx;
-              try (NameScope s = sd.withNameScope("self")) {
-                SDVariable q = heads(sd, denseVars(sd, "query", x, h, h, dtype), shapeBTND);
-                SDVariable k = heads(sd, denseVars(sd, "key", x, h, h, dtype), shapeBTND);
-                SDVariable v = heads(sd, denseVars(sd, "value", x, h, h, dtype), shapeBTND);
-                SDVariable scores = sd.mmul(q, k, false, true, false).mul(1.0 / Math.sqrt(d)).add(adder);
-                SDVariable probs = sd.nn().softmax(scores, -1); // [B,N,T,T]
-                probs = Ops.dropout(probs, training, c.attentionProbsDropoutProb());
-                SDVariable ctx4 = sd.permute(sd.mmul(probs, v), 0, 2, 1, 3); // [B,T,N,D]
-                ctx = sd.reshape(ctx4, -1, h);
-              }
-              try (NameScope o = sd.withNameScope("output")) {
-                SDVariable proj = Ops.dropout(denseVars(sd, "dense", ctx, h, h, dtype), training,
-                    c.hiddenDropoutProb());
-                attn = layerNorm(sd, proj.add(x), h, c.layerNormEps(), dtype);
-              }
-            }
-            SDVariable mid;
-            try (NameScope i = sd.withNameScope("intermediate")) {
-              mid = Ops.activation(denseVars(sd, "dense", attn, h, inter, dtype), c.hiddenAct());
-            }
-            try (NameScope o = sd.withNameScope("output")) {
-              SDVariable out = Ops.dropout(denseVars(sd, "dense", mid, inter, h, dtype), training,
-                  c.hiddenDropoutProb());
-              x = layerNorm(sd, out.add(attn), h, c.layerNormEps(), dtype);
-            }
+            x = transformerLayer(sd, c, dtype, x, adder, training, shapes);
           }
-          layerOutputs.add(sd.reshape(x, shapeBTH));
+          layerOutputs.add(sd.reshape(x, shapes.bth));
         }
       }
-      seq3 = layerOutputs.get(layerOutputs.size() - 1);
       try (NameScope p = sd.withNameScope("pooler")) {
-        SDVariable first = seq3.get(SDIndex.all(), SDIndex.point(0), SDIndex.all()); // [B,H]
-        pooled = sd.math().tanh(denseVars(sd, "dense", first, h, h, dtype));
+        SDVariable last = layerOutputs.get(layerOutputs.size() - 1);
+        SDVariable first = last.get(SDIndex.all(), SDIndex.point(0), SDIndex.all()); // [B,H]
+        pooled = sd.math().tanh(denseVars(sd, "dense", first, c.hiddenSize(), c.hiddenSize(), dtype));
       }
     }
     embeddingOutput = sd.identity(EMBEDDING_OUTPUT, embeddingOutput);
@@ -133,11 +91,82 @@ public final class BertGraph {
     for (int l = 0; l < layerOutputs.size(); l++) {
       named.add(sd.identity(encoderOutputName(l), layerOutputs.get(l)));
     }
-    SDVariable sequenceOutput = sd.identity(SEQUENCE_OUTPUT, seq3);
+    SDVariable sequenceOutput = sd.identity(SEQUENCE_OUTPUT, layerOutputs.get(layerOutputs.size() - 1));
     SDVariable pooledOutput = sd.identity(POOLED_OUTPUT, pooled);
     sd.identity(DEFAULT, pooled);
     return new EncoderOutputs(ids, mask, types, training, wordTable, embeddingOutput, List.copyOf(named),
         sequenceOutput, x, pooledOutput);
+  }
+
+  /** Dynamic shape vectors derived from input_word_ids [B,T]. */
+  private static final class Shapes {
+    final SDVariable bth; // [B,T,H]
+    final SDVariable btnd; // [B,T,N,D]
+    final SDVariable seqLen; // T
+
+    Shapes(SameDiff sd, SDVariable ids, BertConfig c) {
+      SDVariable bt = sd.castTo(sd.shape(ids), DataType.LONG);
+      bth = sd.concat(0, bt, sd.constant(Nd4j.createFromArray(new long[] {c.hiddenSize()})));
+      btnd = sd.concat(0, bt, sd.constant(Nd4j.createFromArray(new long[] {c.numAttentionHeads(), c.headSize()})));
+      seqLen = sd.sizeAt(ids, 1);
+    }
+  }
+
+  /**
+   * modeling.py {@code embedding_lookup} + {@code embedding_postprocessor}: word + token type + position
+   * embeddings, LayerNorm, dropout. Returns [B*T,H].
+   */
+  private static SDVariable embeddings(SameDiff sd, BertConfig c, DataType dtype, SDVariable wordTable,
+      SDVariable ids, SDVariable types, SDVariable training, Shapes shapes) {
+    int h = c.hiddenSize();
+    SDVariable typeTable = sd.var("token_type_embeddings", dtype, c.typeVocabSize(), h);
+    SDVariable posTable = sd.var("position_embeddings", dtype, c.maxPositionEmbeddings(), h);
+    SDVariable words = Ops.embeddingLookup(wordTable, sd.reshape(ids, -1)); // [B*T,H]
+    SDVariable segs = Ops.embeddingLookup(typeTable, sd.reshape(types, -1)); // [B*T,H]
+    SDVariable positions = sd.range(sd.constant(0), shapes.seqLen, sd.constant(1), DataType.INT);
+    SDVariable pos = Ops.embeddingLookup(posTable, positions); // [T,H], broadcast over B
+    SDVariable sum = sd.reshape(words.add(segs), shapes.bth).add(pos); // [B,T,H]
+    SDVariable ln = layerNorm(sd, sd.reshape(sum, -1, h), h, c.layerNormEps(), dtype);
+    return Ops.dropout(ln, training, c.hiddenDropoutProb());
+  }
+
+  /**
+   * One transformer layer (modeling.py {@code transformer_model} loop body), in scope {@code layer_k}.
+   *
+   * @param x [B*T,H]
+   * @param adder [B,1,1,T] additive attention mask
+   * @return [B*T,H]
+   */
+  private static SDVariable transformerLayer(SameDiff sd, BertConfig c, DataType dtype, SDVariable x,
+      SDVariable adder, SDVariable training, Shapes shapes) {
+    int h = c.hiddenSize();
+    SDVariable attn;
+    try (NameScope a = sd.withNameScope("attention")) {
+      SDVariable ctx;
+      try (NameScope s = sd.withNameScope("self")) {
+        SDVariable q = heads(sd, denseVars(sd, "query", x, h, h, dtype), shapes.btnd); // [B,N,T,D]
+        SDVariable k = heads(sd, denseVars(sd, "key", x, h, h, dtype), shapes.btnd);
+        SDVariable v = heads(sd, denseVars(sd, "value", x, h, h, dtype), shapes.btnd);
+        SDVariable scores = sd.mmul(q, k, false, true, false).mul(1.0 / Math.sqrt(c.headSize())).add(adder);
+        SDVariable probs = sd.nn().softmax(scores, -1); // [B,N,T,T]
+        probs = Ops.dropout(probs, training, c.attentionProbsDropoutProb());
+        SDVariable ctx4 = sd.permute(sd.mmul(probs, v), 0, 2, 1, 3); // [B,T,N,D]
+        ctx = sd.reshape(ctx4, -1, h); // [B*T,H]
+      }
+      try (NameScope o = sd.withNameScope("output")) {
+        SDVariable proj = Ops.dropout(denseVars(sd, "dense", ctx, h, h, dtype), training, c.hiddenDropoutProb());
+        attn = layerNorm(sd, proj.add(x), h, c.layerNormEps(), dtype);
+      }
+    }
+    SDVariable mid; // [B*T,I]
+    try (NameScope i = sd.withNameScope("intermediate")) {
+      mid = Ops.activation(denseVars(sd, "dense", attn, h, c.intermediateSize(), dtype), c.hiddenAct());
+    }
+    try (NameScope o = sd.withNameScope("output")) {
+      SDVariable out = Ops.dropout(denseVars(sd, "dense", mid, c.intermediateSize(), h, dtype), training,
+          c.hiddenDropoutProb());
+      return layerNorm(sd, out.add(attn), h, c.layerNormEps(), dtype);
+    }
   }
 
   /** Sets the dropout switch of a graph built by {@link #build}: true = training (dropout on). */
