@@ -21,8 +21,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * itself would fail inside the position lookup). Padded keys get -10000 added to their attention scores, as in
  * Google's code (HF adds the dtype minimum; both give the same softmax to float32 precision).
  *
- * <p>Dropout sits behind one scalar constant {@value #TRAINING} (0 = inference, 1 = training), so one graph serves
- * both; with both dropout probabilities 0 no dropout ops are built at all.
+ * <p>Outputs (TF Hub names): {@value #DEFAULT} and {@value #POOLED_OUTPUT} [B,H], {@value #SEQUENCE_OUTPUT} [B,T,H],
+ * {@code encoder_outputs/0 .. encoder_outputs/L-1} [B,T,H], {@value #EMBEDDING_OUTPUT} [B,T,H].
+ *
+ * <p>LayerNorm is built from mean and variance ops with the config's epsilon inside the square root (SameDiff's fused
+ * layerNorm takes no epsilon); GELU is the tanh or erf form as {@link BertConfig#hiddenAct()} says; embedding lookups
+ * use {@link EmbeddingGather}, whose gradient works inside {@code fit}.
+ *
+ * <p>Dropout sits behind one scalar constant {@value #TRAINING} (0 = inference, the default; 1 = training; see
+ * {@link #setTraining}), so one graph serves both, {@code fit} included; with both dropout probabilities 0 no dropout
+ * ops are built at all.
  */
 public final class BertGraph {
   public static final String INPUT_WORD_IDS = "input_word_ids";
@@ -50,7 +58,9 @@ public final class BertGraph {
 
   /**
    * Builds the encoder and pooler with variables of {@code dtype} (FLOAT for models, DOUBLE for gradient checks).
-   * Variables are created with zeros; load weights with the importer or initialize them.
+   * Variables start with SameDiff's default values; load weights with
+   * {@link org.jbert.core.weights.WeightImporter} or initialize them with
+   * {@link org.jbert.core.model.BertModel#initialize}.
    */
   public static EncoderOutputs build(SameDiff sd, BertConfig c, DataType dtype) {
     SDVariable ids = sd.placeHolder(INPUT_WORD_IDS, DataType.INT, -1, -1);
