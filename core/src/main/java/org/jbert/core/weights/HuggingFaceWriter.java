@@ -37,7 +37,10 @@ public final class HuggingFaceWriter {
       Map<String, ObjectNode> extraFiles) {
     List<CheckpointNames> table = CheckpointNames.forConfig(config, CheckpointNames.Part.values());
     Map<String, SafeTensors.Tensor> tensors = new LinkedHashMap<>();
-    boolean mlm = false, nsp = false;
+    String mlmFirst = CheckpointNames.forConfig(config, CheckpointNames.Part.MLM_HEAD).get(0).canonical();
+    String nspFirst = CheckpointNames.forConfig(config, CheckpointNames.Part.NSP_HEAD).get(0).canonical();
+    boolean mlm = weights.containsKey(mlmFirst);
+    boolean nsp = weights.containsKey(nspFirst);
     for (CheckpointNames e : table) {
       float[] v = weights.get(e.canonical());
       if (v == null) continue;
@@ -52,8 +55,6 @@ public final class HuggingFaceWriter {
       } else {
         tensors.put(e.hf(), new SafeTensors.Tensor(e.shape(), v));
       }
-      mlm |= e.canonical().equals(CheckpointNames.forConfig(config, CheckpointNames.Part.MLM_HEAD).get(0).canonical());
-      nsp |= e.canonical().equals(CheckpointNames.forConfig(config, CheckpointNames.Part.NSP_HEAD).get(0).canonical());
     }
     for (String name : weights.keySet()) {
       if (CheckpointNames.byCanonical(table, name).isEmpty()) {
