@@ -86,7 +86,7 @@ class WeightImporterTest {
   }
 
   @Test
-  void strictImportLeavesMissingNspHeadAndReportsExtras() {
+  void strictEncoderImportReportsHeadTensorsAsUnexpected() {
     try (HuggingFaceSource src = HuggingFaceSource.open(TestData.hfTinyBert())) {
       BertConfig c = src.config().orElseThrow();
       SameDiff sd = SameDiff.create();
