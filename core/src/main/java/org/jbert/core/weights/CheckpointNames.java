@@ -25,6 +25,19 @@ public record CheckpointNames(String canonical, String hf, boolean transposed, l
   /** Which groups of variables a model has. */
   public enum Part { ENCODER, POOLER, MLM_HEAD, NSP_HEAD }
 
+  /** How a fresh (untrained) variable is initialized, as in google-research/bert. */
+  public enum Init { TRUNCATED_NORMAL, ZEROS, ONES }
+
+  /**
+   * The initializer of this variable: LayerNorm gamma ones, LayerNorm beta and biases zeros, every kernel, table and
+   * output weight truncated normal with stddev initializer_range.
+   */
+  public Init init() {
+    if (canonical.endsWith("/gamma")) return Init.ONES;
+    if (canonical.endsWith("/beta") || canonical.endsWith("/bias") || canonical.endsWith("_bias")) return Init.ZEROS;
+    return Init.TRUNCATED_NORMAL;
+  }
+
   /** The entries of the parts asked for, in a stable order (embeddings, layers in order, pooler, heads). */
   public static List<CheckpointNames> forConfig(BertConfig c, Part... parts) {
     List<Part> ps = Arrays.asList(parts);

@@ -1,0 +1,209 @@
+package org.jbert.core.graph;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.jbert.core.config.BertConfig;
+import org.nd4j.autodiff.samediff.NameScope;
+import org.nd4j.autodiff.samediff.SDIndex;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Builds the BERT encoder (google-research/bert {@code modeling.BertModel}) into a SameDiff. Name scopes follow
+ * modeling.py, so every trainable variable is named exactly as in Google's checkpoints and
+ * {@link org.jbert.core.weights.CheckpointNames#canonical()} ({@code bert/embeddings/word_embeddings},
+ * {@code bert/encoder/layer_3/attention/self/query/kernel}, {@code bert/pooler/dense/kernel}, ...), kernels in TF
+ * layout [in,out].
+ *
+ * <p>Inputs are int32 placeholders [B,T] with B and T dynamic; T must not exceed P (checked by the model API, the graph
+ * itself would fail inside the position lookup). Padded keys get -10000 added to their attention scores, as in
+ * Google's code (HF adds the dtype minimum; both give the same softmax to float32 precision).
+ *
+ * <p>Outputs (TF Hub names): {@value #DEFAULT} and {@value #POOLED_OUTPUT} [B,H], {@value #SEQUENCE_OUTPUT} [B,T,H],
+ * {@code encoder_outputs/0 .. encoder_outputs/L-1} [B,T,H], {@value #EMBEDDING_OUTPUT} [B,T,H].
+ *
+ * <p>LayerNorm is built from mean and variance ops with the config's epsilon inside the square root (SameDiff's fused
+ * layerNorm takes no epsilon); GELU is the tanh or erf form as {@link BertConfig#hiddenAct()} says; embedding lookups
+ * use {@link EmbeddingGather}, whose gradient works inside {@code fit}.
+ *
+ * <p>Dropout sits behind one scalar constant {@value #TRAINING} (0 = inference, the default; 1 = training; see
+ * {@link #setTraining}), so one graph serves both, {@code fit} included; with both dropout probabilities 0 no dropout
+ * ops are built at all.
+ */
+public final class BertGraph {
+  public static final String INPUT_WORD_IDS = "input_word_ids";
+  public static final String INPUT_MASK = "input_mask";
+  public static final String INPUT_TYPE_IDS = "input_type_ids";
+  public static final String TRAINING = "training";
+  public static final String DEFAULT = "default";
+  public static final String POOLED_OUTPUT = "pooled_output";
+  public static final String SEQUENCE_OUTPUT = "sequence_output";
+  public static final String EMBEDDING_OUTPUT = "embedding_output";
+  /** Layer k's output is named {@code encoder_outputs/k}. */
+  public static final String ENCODER_OUTPUTS = "encoder_outputs";
+
+  private BertGraph() {}
+
+  /** The name of layer {@code k}'s output variable. */
+  public static String encoderOutputName(int k) {
+    return ENCODER_OUTPUTS + "/" + k;
+  }
+
+  /** Builds the encoder and pooler in float32. */
+  public static EncoderOutputs build(SameDiff sd, BertConfig c) {
+    return build(sd, c, DataType.FLOAT);
+  }
+
+  /**
+   * Builds the encoder and pooler with variables of {@code dtype} (FLOAT for models, DOUBLE for gradient checks).
+   * Variables start with SameDiff's default values; load weights with
+   * {@link org.jbert.core.weights.WeightImporter} or initialize them with
+   * {@link org.jbert.core.model.BertModel#initialize}.
+   */
+  public static EncoderOutputs build(SameDiff sd, BertConfig c, DataType dtype) {
+    SDVariable ids = sd.placeHolder(INPUT_WORD_IDS, DataType.INT, -1, -1);
+    SDVariable mask = sd.placeHolder(INPUT_MASK, DataType.INT, -1, -1);
+    SDVariable types = sd.placeHolder(INPUT_TYPE_IDS, DataType.INT, -1, -1);
+    SDVariable training = sd.constant(TRAINING, Nd4j.scalar(dtype, 0));
+    Shapes shapes = new Shapes(sd, ids, c);
+
+    SDVariable wordTable;
+    SDVariable x; // [B*T,H] through the layers
+    SDVariable embeddingOutput;
+    List<SDVariable> layerOutputs = new ArrayList<>();
+    SDVariable pooled;
+    try (NameScope bert = sd.withNameScope("bert")) {
+      try (NameScope emb = sd.withNameScope("embeddings")) {
+        wordTable = sd.var("word_embeddings", dtype, c.vocabSize(), c.hiddenSize());
+        x = embeddings(sd, c, dtype, wordTable, ids, types, training, shapes);
+      }
+      embeddingOutput = sd.reshape(x, shapes.bth);
+      // Additive attention mask [B,1,1,T]: 0 where input_mask is 1, -10000 where it is 0 (Google's constant).
+      SDVariable adder = sd.expandDims(sd.expandDims(sd.castTo(mask, dtype).rsub(1.0).mul(-10000.0), 1), 1);
+      try (NameScope enc = sd.withNameScope("encoder")) {
+        for (int l = 0; l < c.numHiddenLayers(); l++) {
+          try (NameScope layer = sd.withNameScope("layer_" + l)) {
+            x = transformerLayer(sd, c, dtype, x, adder, training, shapes);
+          }
+          layerOutputs.add(sd.reshape(x, shapes.bth));
+        }
+      }
+      try (NameScope p = sd.withNameScope("pooler")) {
+        SDVariable last = layerOutputs.get(layerOutputs.size() - 1);
+        SDVariable first = last.get(SDIndex.all(), SDIndex.point(0), SDIndex.all()); // [B,H]
+        pooled = sd.math().tanh(denseVars(sd, "dense", first, c.hiddenSize(), c.hiddenSize(), dtype));
+      }
+    }
+    embeddingOutput = sd.identity(EMBEDDING_OUTPUT, embeddingOutput);
+    List<SDVariable> named = new ArrayList<>();
+    for (int l = 0; l < layerOutputs.size(); l++) {
+      named.add(sd.identity(encoderOutputName(l), layerOutputs.get(l)));
+    }
+    SDVariable sequenceOutput = sd.identity(SEQUENCE_OUTPUT, layerOutputs.get(layerOutputs.size() - 1));
+    SDVariable pooledOutput = sd.identity(POOLED_OUTPUT, pooled);
+    sd.identity(DEFAULT, pooled);
+    return new EncoderOutputs(ids, mask, types, training, wordTable, embeddingOutput, List.copyOf(named),
+        sequenceOutput, x, pooledOutput);
+  }
+
+  /** Dynamic shape vectors derived from input_word_ids [B,T]. */
+  private static final class Shapes {
+    final SDVariable bth; // [B,T,H]
+    final SDVariable btnd; // [B,T,N,D]
+    final SDVariable seqLen; // T
+
+    Shapes(SameDiff sd, SDVariable ids, BertConfig c) {
+      SDVariable bt = sd.castTo(sd.shape(ids), DataType.LONG);
+      bth = sd.concat(0, bt, sd.constant(Nd4j.createFromArray(new long[] {c.hiddenSize()})));
+      btnd = sd.concat(0, bt, sd.constant(Nd4j.createFromArray(new long[] {c.numAttentionHeads(), c.headSize()})));
+      seqLen = sd.sizeAt(ids, 1);
+    }
+  }
+
+  /**
+   * modeling.py {@code embedding_lookup} + {@code embedding_postprocessor}: word + token type + position
+   * embeddings, LayerNorm, dropout. Returns [B*T,H].
+   */
+  private static SDVariable embeddings(SameDiff sd, BertConfig c, DataType dtype, SDVariable wordTable,
+      SDVariable ids, SDVariable types, SDVariable training, Shapes shapes) {
+    int h = c.hiddenSize();
+    SDVariable typeTable = sd.var("token_type_embeddings", dtype, c.typeVocabSize(), h);
+    SDVariable posTable = sd.var("position_embeddings", dtype, c.maxPositionEmbeddings(), h);
+    SDVariable words = Ops.embeddingLookup(wordTable, sd.reshape(ids, -1)); // [B*T,H]
+    SDVariable segs = Ops.embeddingLookup(typeTable, sd.reshape(types, -1)); // [B*T,H]
+    SDVariable positions = sd.range(sd.constant(0), shapes.seqLen, sd.constant(1), DataType.INT);
+    SDVariable pos = Ops.embeddingLookup(posTable, positions); // [T,H], broadcast over B
+    SDVariable sum = sd.reshape(words.add(segs), shapes.bth).add(pos); // [B,T,H]
+    SDVariable ln = layerNorm(sd, sd.reshape(sum, -1, h), h, c.layerNormEps(), dtype);
+    return Ops.dropout(ln, training, c.hiddenDropoutProb());
+  }
+
+  /**
+   * One transformer layer (modeling.py {@code transformer_model} loop body), in scope {@code layer_k}.
+   *
+   * @param x [B*T,H]
+   * @param adder [B,1,1,T] additive attention mask
+   * @return [B*T,H]
+   */
+  private static SDVariable transformerLayer(SameDiff sd, BertConfig c, DataType dtype, SDVariable x,
+      SDVariable adder, SDVariable training, Shapes shapes) {
+    int h = c.hiddenSize();
+    SDVariable attn;
+    try (NameScope a = sd.withNameScope("attention")) {
+      SDVariable ctx;
+      try (NameScope s = sd.withNameScope("self")) {
+        SDVariable q = heads(sd, denseVars(sd, "query", x, h, h, dtype), shapes.btnd); // [B,N,T,D]
+        SDVariable k = heads(sd, denseVars(sd, "key", x, h, h, dtype), shapes.btnd);
+        SDVariable v = heads(sd, denseVars(sd, "value", x, h, h, dtype), shapes.btnd);
+        SDVariable scores = sd.mmul(q, k, false, true, false).mul(1.0 / Math.sqrt(c.headSize())).add(adder);
+        SDVariable probs = sd.nn().softmax(scores, -1); // [B,N,T,T]
+        probs = Ops.dropout(probs, training, c.attentionProbsDropoutProb());
+        SDVariable ctx4 = sd.permute(sd.mmul(probs, v), 0, 2, 1, 3); // [B,T,N,D]
+        ctx = sd.reshape(ctx4, -1, h); // [B*T,H]
+      }
+      try (NameScope o = sd.withNameScope("output")) {
+        SDVariable proj = Ops.dropout(denseVars(sd, "dense", ctx, h, h, dtype), training, c.hiddenDropoutProb());
+        attn = layerNorm(sd, proj.add(x), h, c.layerNormEps(), dtype);
+      }
+    }
+    SDVariable mid; // [B*T,I]
+    try (NameScope i = sd.withNameScope("intermediate")) {
+      mid = Ops.activation(denseVars(sd, "dense", attn, h, c.intermediateSize(), dtype), c.hiddenAct());
+    }
+    try (NameScope o = sd.withNameScope("output")) {
+      SDVariable out = Ops.dropout(denseVars(sd, "dense", mid, c.intermediateSize(), h, dtype), training,
+          c.hiddenDropoutProb());
+      return layerNorm(sd, out.add(attn), h, c.layerNormEps(), dtype);
+    }
+  }
+
+  /** Sets the dropout switch of a graph built by {@link #build}: true = training (dropout on). */
+  public static void setTraining(SameDiff sd, boolean on) {
+    sd.getVariable(TRAINING).getArr().assign(on ? 1 : 0);
+  }
+
+  /** A dense layer in the current scope: variables {@code <scope>/<name>/kernel} [in,out] and {@code /bias} [out]. */
+  public static SDVariable denseVars(SameDiff sd, String name, SDVariable x, int in, int out, DataType dtype) {
+    try (NameScope s = sd.withNameScope(name)) {
+      SDVariable kernel = sd.var("kernel", dtype, in, out);
+      SDVariable bias = sd.var("bias", dtype, out);
+      return Ops.dense(x, kernel, bias);
+    }
+  }
+
+  /** LayerNorm in the current scope: variables {@code <scope>/LayerNorm/gamma} and {@code /beta} [H]. */
+  public static SDVariable layerNorm(SameDiff sd, SDVariable x, int h, double eps, DataType dtype) {
+    try (NameScope s = sd.withNameScope("LayerNorm")) {
+      SDVariable gamma = sd.var("gamma", dtype, h);
+      SDVariable beta = sd.var("beta", dtype, h);
+      return Ops.layerNorm(x, gamma, beta, eps);
+    }
+  }
+
+  /** [B*T,H] -> [B,N,T,D]. */
+  private static SDVariable heads(SameDiff sd, SDVariable x, SDVariable shapeBTND) {
+    return sd.permute(sd.reshape(x, shapeBTND), 0, 2, 1, 3);
+  }
+}

@@ -1,0 +1,78 @@
+package org.jbert.core.graph;
+
+import org.jbert.core.JbertException;
+import org.jbert.core.config.Activation;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ops.random.custom.DistributionUniform;
+
+/**
+ * The building blocks shared by the encoder and the task heads: dense layers, LayerNorm with an explicit epsilon,
+ * the GELU variants, inverted dropout behind a training switch, and an embedding lookup with a working gradient.
+ * Every method adds ops to the SameDiff of its inputs; none creates variables.
+ */
+public final class Ops {
+  private Ops() {}
+
+  /** {@code x @ kernel + bias}: x [K,in], kernel [in,out], bias [out] -> [K,out]. */
+  public static SDVariable dense(SDVariable x, SDVariable kernel, SDVariable bias) {
+    return x.mmul(kernel).add(bias);
+  }
+
+  /**
+   * LayerNorm over the last axis with epsilon inside the square root, as in TF and PyTorch:
+   * {@code (x - mean) / sqrt(var + eps) * gamma + beta}. Built from mean/variance ops because SameDiff's fused
+   * {@code layerNorm} takes no epsilon. x [..., H], gamma and beta [H].
+   */
+  public static SDVariable layerNorm(SDVariable x, SDVariable gamma, SDVariable beta, double eps) {
+    SameDiff sd = x.getSameDiff();
+    SDVariable mean = sd.mean(x, true, -1);
+    SDVariable centered = x.sub(mean);
+    SDVariable variance = sd.mean(centered.mul(centered), true, -1);
+    SDVariable std = sd.math().sqrt(variance.add(eps));
+    return centered.div(std).mul(gamma).add(beta);
+  }
+
+  /** The feed-forward activation of {@code act}, elementwise. */
+  public static SDVariable activation(SDVariable x, Activation act) {
+    SameDiff sd = x.getSameDiff();
+    return switch (act) {
+      case GELU_TANH -> {
+        // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))); x*x*x because pow is slow.
+        SDVariable inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
+        yield x.mul(0.5).mul(sd.math().tanh(inner).add(1.0));
+      }
+      case GELU_ERF -> x.mul(0.5).mul(sd.math().erf(x.mul(1 / Math.sqrt(2))).add(1.0));
+      case RELU -> sd.nn().relu(x, 0);
+    };
+  }
+
+  /**
+   * Inverted dropout: while {@code training} is 1, each element is zeroed with probability {@code rate} and the rest
+   * scaled by 1/(1-rate); while it is 0 the input passes through unchanged. The mask comes from
+   * {@code random().uniform} over the dynamic shape of x, so the op has a gradient (unlike {@code nn().dropout}).
+   *
+   * @param training a scalar of x's dtype holding 0 or 1
+   * @param rate drop probability in [0,1); 0 returns x itself
+   */
+  public static SDVariable dropout(SDVariable x, SDVariable training, double rate) {
+    if (rate == 0) return x;
+    if (!(rate > 0 && rate < 1)) throw new JbertException("dropout rate must be in [0, 1), got " + rate);
+    SameDiff sd = x.getSameDiff();
+    DataType dt = x.dataType();
+    SDVariable u = new DistributionUniform(sd, sd.shape(x), 0.0, 1.0, dt).outputVariable();
+    SDVariable keep = sd.castTo(u.gte(rate), dt).mul(1.0 / (1.0 - rate));
+    // factor = training * keep + (1 - training)
+    SDVariable factor = keep.sub(1.0).mul(training).add(1.0);
+    return x.mul(factor);
+  }
+
+  /**
+   * Rows of {@code table} [R,H] picked by {@code ids} [K] (int) -> [K,H], with a gradient for the table that also
+   * works inside {@code SameDiff.fit}.
+   */
+  public static SDVariable embeddingLookup(SDVariable table, SDVariable ids) {
+    return new EmbeddingGather(table.getSameDiff(), table, ids).outputVariable();
+  }
+}
