@@ -39,9 +39,13 @@ public final class Bert implements AutoCloseable {
     this.name = name;
     this.model = model;
     this.tokenizer = tokenizer;
-    if (tokenizer.vocab().size() != model.config().vocabSize()) {
-      throw new JbertException(name + ": the vocabulary has " + tokenizer.vocab().size()
-          + " entries but the model's vocab_size is " + model.config().vocabSize());
+    checkVocabSize(name, tokenizer.vocab(), model.config());
+  }
+
+  private static void checkVocabSize(String name, Vocab vocab, BertConfig config) {
+    if (vocab.size() != config.vocabSize()) {
+      throw new JbertException(name + ": the vocabulary " + vocab.source() + " has " + vocab.size()
+          + " entries but the model's vocab_size is " + config.vocabSize());
     }
   }
 
@@ -61,6 +65,7 @@ public final class Bert implements AutoCloseable {
           + ": no vocab.txt beside the weights; expected one to tokenize text"));
       Vocab vocab = Vocab.load(vocabFile);
       boolean lower = named ? !nameOrFolder.toLowerCase().contains("-cased") : lowerCase(folder, vocab);
+      checkVocabSize(nameOrFolder, vocab, config);
       BertModel model = BertModel.fromWeights(config, src, true);
       return new Bert(nameOrFolder, model, new BertTokenizer(vocab, lower));
     }
@@ -68,8 +73,9 @@ public final class Bert implements AutoCloseable {
 
   /**
    * Whether the model in {@code folder} expects lower-cased text: {@code do_lower_case} from Hugging Face's
-   * {@code tokenizer_config.json} when present, else inferred from the vocabulary (an uncased vocabulary has no
-   * upper-case letters outside its bracketed special tokens).
+   * {@code tokenizer_config.json} when present, else inferred from the vocabulary: an uncased vocabulary has no
+   * ASCII capital outside its bracketed special tokens (Google's uncased one still holds a few non-ASCII capitals such
+   * as U+211D), while a cased one has thousands.
    */
   static boolean lowerCase(Path folder, Vocab vocab) {
     Path tc = folder.resolve("tokenizer_config.json");
@@ -85,7 +91,8 @@ public final class Bert implements AutoCloseable {
       String t = vocab.token(i);
       if (t.startsWith("[") && t.endsWith("]")) continue;
       for (int k = 0; k < t.length(); k++) {
-        if (Character.isUpperCase(t.charAt(k))) return false;
+        char ch = t.charAt(k);
+        if (ch >= 'A' && ch <= 'Z') return false;
       }
     }
     return true;
