@@ -18,16 +18,21 @@ public final class ProgressBar {
   private final boolean tty;
   private final LongSupplier nanos;
   private final long startNanos;
-  private long startStep = -1;
+  private final long startStep;
   private int lastLength;
 
   /** A bar on standard output; rewrites in place when it is a console ({@code System.console() != null}). */
-  public static ProgressBar stdout(long total) {
-    return new ProgressBar(System.out, total, System.console() != null, System::nanoTime);
+  public static ProgressBar stdout(long startStep, long total) {
+    return new ProgressBar(System.out, startStep, total, System.console() != null, System::nanoTime);
   }
 
-  public ProgressBar(PrintStream out, long total, boolean tty, LongSupplier nanos) {
+  /**
+   * A bar for steps {@code startStep+1 .. total} ({@code startStep} is where a resumed run starts, else 0), timed by
+   * {@code nanos}.
+   */
+  public ProgressBar(PrintStream out, long startStep, long total, boolean tty, LongSupplier nanos) {
     this.out = out;
+    this.startStep = startStep;
     this.total = Math.max(1, total);
     this.tty = tty;
     this.nanos = nanos;
@@ -36,7 +41,6 @@ public final class ProgressBar {
 
   /** Shows {@code step} of the total with the latest loss and learning rate. */
   public void update(long step, double loss, double lr) {
-    if (startStep < 0) startStep = step - 1;
     String line = line(step, loss, lr);
     if (tty) {
       int pad = Math.max(0, lastLength - line.length());

@@ -136,8 +136,8 @@ public final class Trainer<B> {
         lastCheckpoint = latest.get();
       }
       long firstStep = step + 1;
-      ProgressBar bar = progressOut != null ? new ProgressBar(progressOut, total, progressTty, System::nanoTime)
-          : ProgressBar.stdout(total);
+      ProgressBar bar = progressOut != null ? new ProgressBar(progressOut, step, total, progressTty, System::nanoTime)
+          : ProgressBar.stdout(step, total);
       try (MetricsLog metrics = MetricsLog.open(runDir.resolve("metrics.jsonl"), step)) {
         while (step < total && step < stopAfter) {
           double lossSum = 0;
