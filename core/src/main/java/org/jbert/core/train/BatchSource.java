@@ -10,6 +10,10 @@ public interface BatchSource<B> {
   /** Number of examples. */
   int size();
 
-  /** The micro-batch of the examples at {@code indices} (in that order). */
+  /**
+   * The micro-batch of the examples at {@code indices} (in that order). A batch that is {@link AutoCloseable} is
+   * closed by the trainer right after its forward/backward pass (free its INDArrays there: native memory is otherwise
+   * released only on GC).
+   */
   B batch(int[] indices);
 }

@@ -145,7 +145,12 @@ public final class Trainer<B> {
           for (int micro = 0; micro < k; micro++) {
             B batch = data.batch(order.next());
             Nd4j.getRandom().setSeed(Rng.seed(cfg.seed(), step, micro));
-            Trainable.LossAndGradients r = model.lossAndGradients(batch);
+            Trainable.LossAndGradients r;
+            try {
+              r = model.lossAndGradients(batch);
+            } finally {
+              closeIfPossible(batch);
+            }
             if (!Double.isFinite(r.loss())) throw nonFinite(step + 1, "loss", r.loss(), lastCheckpoint);
             lossSum += r.loss();
             if (acc != null) acc.add(r.gradients());
@@ -221,6 +226,16 @@ public final class Trainer<B> {
     d.put("batch", p.batch());
     d.put("rng_state", p.rngState());
     return s;
+  }
+
+  private static void closeIfPossible(Object batch) {
+    if (batch instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("closing a micro-batch failed", e);
+      }
+    }
   }
 
   private static JbertException nonFinite(long step, String what, double value, Path lastGood) {
