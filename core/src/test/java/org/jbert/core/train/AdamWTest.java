@@ -1,5 +1,7 @@
 package org.jbert.core.train;
 
+import static org.jbert.core.train.PoolerNames.BIAS;
+import static org.jbert.core.train.PoolerNames.KERNEL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -100,8 +102,8 @@ class AdamWTest {
     INDArray p = Nd4j.create(p0.clone(), new long[] {5, 6}, 'c');
     INDArray b = Nd4j.create(new float[] {0.5f, -0.25f, 1f}, new long[] {3}, 'c');
     Map<String, INDArray> params = new LinkedHashMap<>();
-    params.put("bert/pooler/dense/kernel", p);
-    params.put("bert/pooler/dense/bias", b);
+    params.put(KERNEL, p);
+    params.put(BIAS, b);
     double[] ref = new double[30], m = new double[30], v = new double[30];
     for (int i = 0; i < 30; i++) ref[i] = p0[i];
     double lr0 = 0.05, b1 = 0.8, b2 = 0.95, eps = 1e-8, wd = 0.1;
@@ -111,8 +113,8 @@ class AdamWTest {
         double lr = lr0 * t / 6;
         float[] g = new float[30];
         for (int i = 0; i < 30; i++) g[i] = (float) r.nextGaussian();
-        Map<String, INDArray> grads = Map.of("bert/pooler/dense/kernel", Nd4j.create(g, new long[] {5, 6}, 'c'),
-            "bert/pooler/dense/bias", Nd4j.zeros(DataType.FLOAT, 3));
+        Map<String, INDArray> grads = Map.of(KERNEL, Nd4j.create(g, new long[] {5, 6}, 'c'),
+            BIAS, Nd4j.zeros(DataType.FLOAT, 3));
         opt.step(grads, lr);
         for (int i = 0; i < 30; i++) {
           ref[i] *= 1 - lr * wd;
@@ -157,12 +159,12 @@ class AdamWTest {
   @Test
   void badInputNamesTheParameter() {
     INDArray w = Nd4j.zeros(DataType.FLOAT, 2, 3);
-    try (AdamW opt = new AdamW(Map.of("bert/pooler/dense/kernel", w), AdamW.Hyper.torchDefaults())) {
+    try (AdamW opt = new AdamW(Map.of(KERNEL, w), AdamW.Hyper.torchDefaults())) {
       JbertException missing = assertThrows(JbertException.class, () -> opt.step(Map.of()));
-      assertEquals("no gradient for parameter bert/pooler/dense/kernel at optimizer step 1", missing.getMessage());
+      assertEquals("no gradient for parameter " + KERNEL + " at optimizer step 1", missing.getMessage());
       JbertException shape = assertThrows(JbertException.class,
-          () -> opt.step(Map.of("bert/pooler/dense/kernel", Nd4j.zeros(DataType.FLOAT, 3, 2))));
-      assertTrue(shape.getMessage().startsWith("gradient of bert/pooler/dense/kernel has shape [3, 2]"), shape.getMessage());
+          () -> opt.step(Map.of(KERNEL, Nd4j.zeros(DataType.FLOAT, 3, 2))));
+      assertTrue(shape.getMessage().startsWith("gradient of " + KERNEL + " has shape [3, 2]"), shape.getMessage());
     }
     JbertException dtype = assertThrows(JbertException.class,
         () -> new AdamW(Map.of("x", Nd4j.zeros(DataType.DOUBLE, 2)), AdamW.Hyper.torchDefaults()));

@@ -1,5 +1,7 @@
 package org.jbert.core.train;
 
+import static org.jbert.core.train.PoolerNames.BIAS;
+import static org.jbert.core.train.PoolerNames.KERNEL;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,9 +27,9 @@ class CheckpointsTest {
 
   private static Map<String, INDArray> params(float base) {
     Map<String, INDArray> p = new LinkedHashMap<>();
-    p.put("bert/pooler/dense/kernel", Nd4j.create(new float[] {base, base + 1, base + 2, base + 3, base + 4, base + 5},
+    p.put(KERNEL, Nd4j.create(new float[] {base, base + 1, base + 2, base + 3, base + 4, base + 5},
         new long[] {2, 3}, 'c'));
-    p.put("bert/pooler/dense/bias", Nd4j.create(new float[] {-base, 0.5f, 1e-7f}, new long[] {3}, 'c'));
+    p.put(BIAS, Nd4j.create(new float[] {-base, 0.5f, 1e-7f}, new long[] {3}, 'c'));
     return p;
   }
 
@@ -49,15 +51,15 @@ class CheckpointsTest {
       assertEquals(30, l.step());
       assertEquals(3, l.state().get("optimizer_step").asLong());
       assertEquals("x", l.state().get("note").asText());
-      assertArrayEquals(p.get("bert/pooler/dense/kernel").dup().data().asFloat(), l.model().get("bert/pooler/dense/kernel").floats());
-      assertArrayEquals(new long[] {3}, l.v().get("bert/pooler/dense/bias").shape());
-      assertArrayEquals(opt.state().m().get("bert/pooler/dense/bias").dup().data().asFloat(),
-          l.m().get("bert/pooler/dense/bias").floats());
+      assertArrayEquals(p.get(KERNEL).dup().data().asFloat(), l.model().get(KERNEL).floats());
+      assertArrayEquals(new long[] {3}, l.v().get(BIAS).shape());
+      assertArrayEquals(opt.state().m().get(BIAS).dup().data().asFloat(),
+          l.m().get(BIAS).floats());
       // restore into other arrays, in place
       Map<String, INDArray> q = params(9);
-      INDArray live = q.get("bert/pooler/dense/kernel");
+      INDArray live = q.get(KERNEL);
       Checkpoints.assign(l.model(), q, "model.npz");
-      assertEquals(p.get("bert/pooler/dense/kernel"), live);
+      assertEquals(p.get(KERNEL), live);
     }
     // no temp folders are left behind
     try (var s = Files.list(cps.dir())) {
@@ -88,24 +90,24 @@ class CheckpointsTest {
     Files.createDirectories(cps.dir().resolve("step-7"));
     assertEquals(cps.dir().resolve("step-7") + ": checkpoint has no model.npz; expected model.npz, optimizer.npz and state.json",
         assertThrows(JbertException.class, () -> cps.load(cps.dir().resolve("step-7"))).getMessage());
-    Map<String, Npz.Array> saved = Map.of("bert/pooler/dense/kernel", Npz.Array.of(new float[6], 3, 2),
-        "bert/pooler/dense/bias", Npz.Array.of(new float[3], 3));
-    assertEquals("model.npz: bert/pooler/dense/kernel is float32 [3, 2]; expected float32 [2, 3]",
+    Map<String, Npz.Array> saved = Map.of(KERNEL, Npz.Array.of(new float[6], 3, 2),
+        BIAS, Npz.Array.of(new float[3], 3));
+    assertEquals("model.npz: " + KERNEL + " is float32 [3, 2]; expected float32 [2, 3]",
         assertThrows(JbertException.class, () -> Checkpoints.assign(saved, params(0), "model.npz")).getMessage());
     Map<String, INDArray> extra = new LinkedHashMap<>(params(0));
-    extra.remove("bert/pooler/dense/bias");
-    Map<String, Npz.Array> ok = Map.of("bert/pooler/dense/kernel", Npz.Array.of(new float[6], 2, 3),
-        "bert/pooler/dense/bias", Npz.Array.of(new float[3], 3));
-    assertEquals("model.npz: unexpected array bert/pooler/dense/bias not in this model",
+    extra.remove(BIAS);
+    Map<String, Npz.Array> ok = Map.of(KERNEL, Npz.Array.of(new float[6], 2, 3),
+        BIAS, Npz.Array.of(new float[3], 3));
+    assertEquals("model.npz: unexpected array " + BIAS + " not in this model",
         assertThrows(JbertException.class, () -> Checkpoints.assign(ok, extra, "model.npz")).getMessage());
   }
 
   @Test
   void adamStateOfAnotherModelIsRejected() {
     try (AdamW opt = new AdamW(params(1), AdamW.Hyper.torchDefaults())) {
-      AdamW.State wrong = new AdamW.State(3, Map.of("bert/pooler/dense/kernel", Nd4j.zeros(DataType.FLOAT, 2, 3)),
+      AdamW.State wrong = new AdamW.State(3, Map.of(KERNEL, Nd4j.zeros(DataType.FLOAT, 2, 3)),
           Map.of());
-      assertEquals("ckpt: no AdamW m for parameter bert/pooler/dense/bias",
+      assertEquals("ckpt: no AdamW m for parameter " + BIAS,
           assertThrows(JbertException.class, () -> opt.load(wrong, "ckpt")).getMessage());
     }
   }
