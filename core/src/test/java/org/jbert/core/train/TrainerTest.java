@@ -99,6 +99,31 @@ class TrainerTest {
     assertArrayEquals(fullParams.get("out/kernel"), last.model().get("out/kernel").floats());
   }
 
+  /**
+   * Accumulating 2 micro-batches of 4 equals one batch of 8 (HF semantics: the mean gradient): both see the same
+   * permutation, so the losses and final weights agree to float rounding.
+   */
+  @Test
+  void accumulationEqualsTheLargerBatch(@TempDir Path dir) {
+    TrainConfig two = config(dir.resolve("k2"), 0, 1);
+    TrainConfig one = new TrainConfig(two.lr(), two.weightDecay(), two.adamBeta1(), two.adamBeta2(), two.adamEps(),
+        two.schedule(), two.warmupSteps(), two.warmupRatio(), two.maxSteps(), two.epochs(), 2 * BATCH, 1,
+        two.maxGradNorm(), two.seed(), two.logEvery(), two.evalEvery(), 0, 1, dir.resolve("k1").toString());
+    Trainer.Result a, b;
+    float[] wa, wb;
+    try (TinyMlp m = new TinyMlp(1, BATCH, 0)) {
+      a = trainer(two, m, new ByteArrayOutputStream()).run();
+      wa = flat(m.parameters().get("out/kernel"));
+    }
+    try (TinyMlp m = new TinyMlp(1, 2 * BATCH, 0)) {
+      b = trainer(one, m, new ByteArrayOutputStream()).run();
+      wb = flat(m.parameters().get("out/kernel"));
+    }
+    for (int i = 0; i < 12; i++) assertEquals(b.losses().get(i), a.losses().get(i), 1e-5, "step " + (i + 1));
+    for (int i = 0; i < wa.length; i++) assertEquals(wb[i], wa[i], 1e-4, "out/kernel[" + i + "]");
+    assertTrue(a.lastLoss() < a.losses().get(0) - 0.1);
+  }
+
   /** Dropout masks depend only on (seed, step, micro-batch): without this the resume test could not pass. */
   @Test
   void dropoutIsActiveAndSeeded(@TempDir Path dir) {
