@@ -1,16 +1,18 @@
 package org.jbert.cli;
 
+import static org.jbert.cli.CliRun.assertOneLineError;
+import static org.jbert.cli.CliRun.concat;
+import static org.jbert.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.jbert.cli.CliRun.Result;
 import org.jbert.core.config.Activation;
 import org.jbert.core.config.BertConfig;
 import org.jbert.core.io.Npz;
@@ -18,7 +20,6 @@ import org.jbert.core.model.BertModel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code jbert embed} on a tiny random model saved in jbert's folder format (fast; the real model is in walkthrough). */
 class EmbedCommandTest {
@@ -37,24 +38,17 @@ class EmbedCommandTest {
     Files.write(model.resolve("vocab.txt"), VOCAB);
   }
 
-  private static Object[] run(String... args) {
-    CommandLine cl = Main.newCommandLine();
-    StringWriter err = new StringWriter();
-    cl.setErr(new PrintWriter(err));
-    return new Object[] {cl.execute(args), err.toString()};
-  }
-
   @Test
   void dynamicPaddingKeepsRealTokenOutputsOfFixedPadding() {
     Path dyn = dir.resolve("dyn.npz");
     Path fixed = dir.resolve("fixed.npz");
     String[] texts = {"I love pizza", "India is my country", "Italy is fun place to visit"};
-    Object[] r = run(concat(new String[] {"embed", "--model", model.toString(), "--output", dyn.toString(),
+    Result r = run(concat(new String[] {"embed", "--model", model.toString(), "--output", dyn.toString(),
         "--batch-size", "2"}, texts));
-    assertEquals(0, r[0], (String) r[1]);
+    assertEquals(0, r.code(), r.err());
     r = run(concat(new String[] {"embed", "--model", model.toString(), "--output", fixed.toString(),
         "--no-dynamic-padding", "--max-length", "16"}, texts));
-    assertEquals(0, r[0], (String) r[1]);
+    assertEquals(0, r.code(), r.err());
     Map<String, Npz.Array> d = Npz.read(dyn);
     Map<String, Npz.Array> f = Npz.read(fixed);
     assertEquals(List.of("input_word_ids", "input_mask", "input_type_ids", "default", "pooled_output",
@@ -99,19 +93,12 @@ class EmbedCommandTest {
     Files.writeString(in, "{\"input_word_ids\": [2, 5, 6, 7, 3, 0]}\n"
         + "{\"input_word_ids\": [2, 8, 3, 0, 0, 0], \"input_mask\": [1, 1, 1, 0, 0, 0]}\n");
     Path out = dir.resolve("pre.npz");
-    Object[] r = run("embed", "--model", model.toString(), "--input", in.toString(), "--output", out.toString());
-    assertEquals(0, r[0], (String) r[1]);
+    Result r = run("embed", "--model", model.toString(), "--input", in.toString(), "--output", out.toString());
+    assertEquals(0, r.code(), r.err());
     Map<String, Npz.Array> d = Npz.read(out);
     assertArrayEquals(new int[] {2, 5, 6, 7, 3, 0, 2, 8, 3, 0, 0, 0}, d.get("input_word_ids").ints());
     assertArrayEquals(new int[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0}, d.get("input_mask").ints(),
         "input_mask defaults to all 1");
-  }
-
-  private static void assertOneLineError(Object[] r, String... parts) {
-    assertEquals(Main.BAD_INPUT, r[0]);
-    String err = ((String) r[1]).strip();
-    assertFalse(err.contains("\n"), "one line, no stack trace: " + err);
-    for (String p : parts) assertTrue(err.contains(p), "'" + err + "' should mention " + p);
   }
 
   @Test
@@ -128,12 +115,5 @@ class EmbedCommandTest {
         "absent");
     assertOneLineError(run("embed", "--model", model.toString(), "--output", out.toString()), "nothing to embed");
     assertFalse(Files.exists(out), "no output written on errors");
-  }
-
-  private static String[] concat(String[] a, String[] b) {
-    String[] c = new String[a.length + b.length];
-    System.arraycopy(a, 0, c, 0, a.length);
-    System.arraycopy(b, 0, c, a.length, b.length);
-    return c;
   }
 }
