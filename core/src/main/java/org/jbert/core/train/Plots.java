@@ -212,7 +212,8 @@ public final class Plots {
       lo = 1e-8;
       hi = 1;
     }
-    double eLo = Math.floor(Math.log10(lo)), eHi = Math.ceil(Math.log10(hi));
+    // headroom above the largest value so that a reference line at the top stays visible
+    double eLo = Math.floor(Math.log10(lo)), eHi = Math.ceil(Math.log10(hi * 1.5));
     if (eHi <= eLo) eHi = eLo + 1;
     System.setProperty("java.awt.headless", "true");
     BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
@@ -256,37 +257,45 @@ public final class Plots {
           g.drawString(xl, (int) (LEFT + c * group + group / 2) - fm.stringWidth(xl) / 2, TOP + ph + 18);
         }
       }
+      g.setColor(Color.BLACK);
+      g.drawRect(LEFT, TOP, pw, ph);
       if (reference > 0 && Double.isFinite(reference)) {
         double py = TOP + ph - (Math.log10(reference) - eLo) / (eHi - eLo) * ph;
         g.setColor(new Color(214, 39, 40));
-        g.setStroke(new BasicStroke(1.8f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {8f, 5f}, 0f));
+        g.setStroke(new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {8f, 5f}, 0f));
         g.draw(new Line2D.Double(LEFT, py, LEFT + pw, py));
         g.setStroke(new BasicStroke(1f));
       }
-      g.setColor(Color.BLACK);
-      g.drawRect(LEFT, TOP, pw, ph);
       g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+      g.setColor(Color.BLACK);
       g.drawString(title, LEFT, TOP - 14);
       g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
       Graphics2D r = (Graphics2D) g.create();
       r.rotate(-Math.PI / 2);
       r.drawString(yLabel, -(TOP + ph / 2) - fm.stringWidth(yLabel) / 2, 16);
       r.dispose();
-      // legend, top right
-      int lx = LEFT + pw - 150, ly = TOP - 30, s = 0;
-      for (String name : series.keySet()) {
+      // legend: one row above the plot, right-aligned
+      List<String> names = new java.util.ArrayList<>(series.keySet());
+      boolean ref = reference > 0 && Double.isFinite(reference);
+      String refText = referenceLabel + " " + number(reference);
+      int width = 0;
+      for (String name : names) width += 14 + fm.stringWidth(name) + 16;
+      if (ref) width += 24 + fm.stringWidth(refText);
+      int lx = LEFT + pw - width, ly = TOP - 26;
+      for (int s = 0; s < names.size(); s++) {
         g.setColor(palette[s % palette.length]);
-        g.fillRect(lx, ly + 4, 10, 10);
+        g.fillRect(lx, ly + 3, 10, 10);
         g.setColor(Color.BLACK);
-        g.drawString(name, lx + 14, ly + 13);
-        ly += 14;
-        s++;
+        g.drawString(names.get(s), lx + 14, ly + 12);
+        lx += 14 + fm.stringWidth(names.get(s)) + 16;
       }
-      if (reference > 0 && Double.isFinite(reference)) {
+      if (ref) {
         g.setColor(new Color(214, 39, 40));
-        g.drawLine(lx, ly + 9, lx + 10, ly + 9);
+        g.setStroke(new BasicStroke(2f));
+        g.drawLine(lx, ly + 8, lx + 20, ly + 8);
+        g.setStroke(new BasicStroke(1f));
         g.setColor(Color.BLACK);
-        g.drawString(referenceLabel + " " + number(reference), lx + 14, ly + 13);
+        g.drawString(refText, lx + 24, ly + 12);
       }
     } finally {
       g.dispose();
