@@ -65,6 +65,18 @@ public final class ClassificationMetrics {
     return new ClassificationMetrics(List.copyOf(labelNames), cm, yTrue.length);
   }
 
+  /** Index of the largest score in each row of {@code logits} [B,K] (the first on ties, as numpy's argmax). */
+  public static int[] argmax(float[][] logits) {
+    int[] out = new int[logits.length];
+    for (int b = 0; b < logits.length; b++) {
+      if (logits[b].length == 0) throw new JbertException("logits row " + b + " is empty: expected K > 0 scores");
+      int best = 0;
+      for (int k = 1; k < logits[b].length; k++) if (logits[b][k] > logits[b][best]) best = k;
+      out[b] = best;
+    }
+    return out;
+  }
+
   private static void check(String what, int i, int label, int k) {
     if (label < 0 || label >= k) {
       throw new JbertException(what + "[" + i + "] = " + label + ": expected a class index in [0, " + k + ")");

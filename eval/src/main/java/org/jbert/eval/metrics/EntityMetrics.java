@@ -116,6 +116,41 @@ public final class EntityMetrics {
     return new EntityMetrics(counts, tokens, correct);
   }
 
+  /**
+   * Scores tag-id sequences (e.g. argmax of a token-classification head, one int[] per sentence) with tag names
+   * {@code tagNames} (id k = {@code tagNames.get(k)}). Positions whose gold id is negative (Hugging Face's -100 for
+   * padding and word-piece continuations) are dropped from both sides before chunking.
+   */
+  public static EntityMetrics ofIds(List<int[]> yTrue, List<int[]> yPred, List<String> tagNames) {
+    if (yTrue.size() != yPred.size()) {
+      throw new JbertException("yPred has " + yPred.size() + " sentences: expected " + yTrue.size() + " as yTrue");
+    }
+    List<List<String>> t = new ArrayList<>(), p = new ArrayList<>();
+    for (int s = 0; s < yTrue.size(); s++) {
+      int[] ti = yTrue.get(s), pi = yPred.get(s);
+      if (ti.length != pi.length) {
+        throw new JbertException("yPred sentence " + s + " has " + pi.length + " tags: expected " + ti.length);
+      }
+      List<String> ts = new ArrayList<>(), ps = new ArrayList<>();
+      for (int i = 0; i < ti.length; i++) {
+        if (ti[i] < 0) continue;
+        ts.add(name(tagNames, ti[i], "yTrue", s, i));
+        ps.add(name(tagNames, pi[i], "yPred", s, i));
+      }
+      t.add(ts);
+      p.add(ps);
+    }
+    return of(t, p);
+  }
+
+  private static String name(List<String> names, int id, String what, int s, int i) {
+    if (id < 0 || id >= names.size()) {
+      throw new JbertException(what + " sentence " + s + " position " + i + ": tag id " + id
+          + ": expected an id in [0, " + names.size() + ")");
+    }
+    return names.get(id);
+  }
+
   private static Map<String, Set<Entity>> byType(List<Entity> es) {
     Map<String, Set<Entity>> m = new HashMap<>();
     for (Entity e : es) m.computeIfAbsent(e.type(), k -> new HashSet<>()).add(e);

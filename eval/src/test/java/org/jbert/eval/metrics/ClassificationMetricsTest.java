@@ -90,6 +90,11 @@ class ClassificationMetricsTest {
   }
 
   @Test
+  void argmaxTakesTheFirstMaximum() {
+    assertArrayEquals(new int[] {1, 0, 2}, ClassificationMetrics.argmax(new float[][] {{0, 3, 1}, {2, 2, 1}, {-5, -4, -1}}));
+  }
+
+  @Test
   void badInputNamesTheOffendingEntry() {
     JbertException e = assertThrows(JbertException.class,
         () -> ClassificationMetrics.of(new int[] {0, 3}, new int[] {0, 1}, 3));

@@ -78,6 +78,21 @@ class EntityMetricsTest {
   }
 
   @Test
+  void tagIdsWithIgnoredPositions() {
+    // README example again, as ids, with -100 gold ids (word-piece continuations) whose predictions must not count:
+    // names O=0, B-MISC=1, I-MISC=2, B-PER=3, I-PER=4
+    List<String> names = List.of("O", "B-MISC", "I-MISC", "B-PER", "I-PER");
+    List<int[]> yTrue = List.of(new int[] {0, 0, 0, 1, -100, 2, 2, 0}, new int[] {3, 4, -100, 0});
+    List<int[]> yPred = List.of(new int[] {0, 0, 1, 2, 3, 2, 2, 0}, new int[] {3, 4, 1, 0});
+    EntityMetrics m = EntityMetrics.ofIds(yTrue, yPred, names);
+    assertEquals(0.5, m.micro().f1(), EPS);
+    assertEquals(0.8, m.tokenAccuracy(), EPS);
+    JbertException e = assertThrows(JbertException.class,
+        () -> EntityMetrics.ofIds(List.of(new int[] {0}), List.of(new int[] {7}), names));
+    assertEquals("yPred sentence 0 position 0: tag id 7: expected an id in [0, 5)", e.getMessage());
+  }
+
+  @Test
   void lengthMismatchIsAnError() {
     JbertException e = assertThrows(JbertException.class,
         () -> EntityMetrics.of(List.of(List.of("O", "O")), List.of(List.of("O"))));

@@ -45,6 +45,8 @@ class SquadMetricsTest {
     assertEquals(0.8, SquadMetrics.f1V1("Denver Broncos won", "the Denver Broncos"), EPS);
     // bag overlap counts multiplicity: pred [x, y, y], gold [x, y, z]: common 2, P = R = 2/3 -> F1 = 2/3
     assertEquals(2.0 / 3, SquadMetrics.f1V1("x y y", "x y z"), EPS);
+    // pred [y, y], gold [y]: Counter intersection keeps one y: P = 1/2, R = 1 -> F1 = 2/3
+    assertEquals(2.0 / 3, SquadMetrics.f1V1("y y", "y"), EPS);
     assertEquals(0.0, SquadMetrics.f1V1("Carolina Panthers", "Denver Broncos"));
     // empty token lists: v1.1 gives 0 (no shared token), v2.0 gives 1 when both are empty
     assertEquals(0.0, SquadMetrics.f1V1("", "the"));
