@@ -51,14 +51,15 @@ public record QaExample(String id, String question, String context, List<Answer>
       Answer a = answers.get(i);
       if (a.start() < 0 || a.end() > contextLength) {
         throw new JbertException("QA example '" + id + "' answer " + i + " (start " + a.start() + ", text '"
-            + quote(a.text()) + "') lies outside its context of " + contextLength + " code points; expected 0 <= start and"
-            + " start + length <= context length");
+            + quote(a.text()) + "') lies outside its context of " + contextLength + " code points; expected"
+            + " 0 <= start and start + length <= context length");
       }
       int from = context.offsetByCodePoints(0, a.start());
       String found = context.substring(from, context.offsetByCodePoints(from, a.end() - a.start()));
       if (!found.equals(a.text())) {
-        throw new JbertException("QA example '" + id + "' answer " + i + " text '" + quote(a.text()) + "' differs from the"
-            + " context at code point " + a.start() + " ('" + quote(found) + "'); expected answer_start in code points");
+        throw new JbertException("QA example '" + id + "' answer " + i + " text '" + quote(a.text())
+            + "' differs from the context at code point " + a.start() + " ('" + quote(found) + "'); expected"
+            + " answer_start in code points");
       }
     }
   }

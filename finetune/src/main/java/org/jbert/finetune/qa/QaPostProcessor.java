@@ -55,15 +55,22 @@ public final class QaPostProcessor {
    * @param features the features, in any order; {@link QaFeature#exampleIndex()} indexes {@code examples}
    * @param startLogits [F, T] start logits, row f for {@code features.get(f)} (F features, T their sequence length)
    * @param endLogits [F, T] end logits
-   * @throws JbertException if the shapes disagree, a feature names an example not in the list, or an example has no
-   *     feature
+   * @throws JbertException if the shapes disagree, a feature names an example not in the list, an example has no
+   *     feature or two examples share an id
    */
   public QaPredictions process(List<QaExample> examples, List<QaFeature> features, float[][] startLogits,
       float[][] endLogits) {
     checkShapes(features, startLogits, "start_logits");
     checkShapes(features, endLogits, "end_logits");
     List<List<Integer>> byExample = new ArrayList<>(examples.size());
-    for (int i = 0; i < examples.size(); i++) byExample.add(new ArrayList<>());
+    Set<String> ids = new HashSet<>();
+    for (int i = 0; i < examples.size(); i++) {
+      byExample.add(new ArrayList<>());
+      if (!ids.add(examples.get(i).id())) {
+        throw new JbertException("QA example id '" + examples.get(i).id() + "' occurs twice (index " + i + ");"
+            + " expected unique question ids");
+      }
+    }
     for (int f = 0; f < features.size(); f++) {
       QaFeature feature = features.get(f);
       int e = feature.exampleIndex();

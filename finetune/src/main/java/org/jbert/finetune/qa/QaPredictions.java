@@ -1,7 +1,13 @@
 package org.jbert.finetune.qa;
 
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.jbert.core.io.AtomicFiles;
 
 /**
  * The output of {@link QaPostProcessor}, keyed by {@link QaExample#id()} in example order: what run_squad.py writes to
@@ -13,4 +19,42 @@ import java.util.Map;
  *     answer is "" where it exceeds the threshold
  */
 public record QaPredictions(Map<String, String> answers, Map<String, List<NBestEntry>> nBest,
-    Map<String, Double> nullOdds) {}
+    Map<String, Double> nullOdds) {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * Writes run_squad.py's files into {@code dir} (each atomically): {@code predictions.json} (id to answer, the input
+   * of the official SQuAD evaluation script), {@code nbest_predictions.json} (id to a list of {@code text},
+   * {@code probability}, {@code start_logit}, {@code end_logit}) and, for v2.0, {@code null_odds.json} (id to null
+   * odds, the script's {@code --na-prob-file}).
+   */
+  public void write(Path dir) {
+    AtomicFiles.write(dir.resolve("predictions.json"), out -> JSON.writerWithDefaultPrettyPrinter()
+        .writeValue(out, answers));
+    AtomicFiles.write(dir.resolve("nbest_predictions.json"), out -> {
+      try (JsonGenerator g = JSON.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
+        g.useDefaultPrettyPrinter();
+        g.writeStartObject();
+        for (Map.Entry<String, List<NBestEntry>> e : nBest.entrySet()) {
+          g.writeArrayFieldStart(e.getKey());
+          for (NBestEntry n : e.getValue()) writeEntry(g, n);
+          g.writeEndArray();
+        }
+        g.writeEndObject();
+      }
+    });
+    if (!nullOdds.isEmpty()) {
+      AtomicFiles.write(dir.resolve("null_odds.json"), out -> JSON.writerWithDefaultPrettyPrinter()
+          .writeValue(out, nullOdds));
+    }
+  }
+
+  private static void writeEntry(JsonGenerator g, NBestEntry n) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("text", n.text());
+    g.writeNumberField("probability", n.probability());
+    g.writeNumberField("start_logit", n.startLogit());
+    g.writeNumberField("end_logit", n.endLogit());
+    g.writeEndObject();
+  }
+}

@@ -205,8 +205,8 @@ class QaFeatureBuilderTest {
         e.getMessage());
     e = assertThrows(JbertException.class, () -> new QaExample("x2", "q", "Café Müller",
         List.of(new QaExample.Answer("Müller", 4)), false));
-    assertEquals("QA example 'x2' answer 0 text 'Müller' differs from the context at code point 4 (' Mülle'); expected"
-        + " answer_start in code points", e.getMessage());
+    assertEquals("QA example 'x2' answer 0 text 'Müller' differs from the context at code point 4 (' Mülle');"
+        + " expected answer_start in code points", e.getMessage());
     e = assertThrows(JbertException.class, () -> new QaExample("x3", "q", "ab",
         List.of(new QaExample.Answer("abc", 0)), false));
     assertTrue(e.getMessage().startsWith("QA example 'x3' answer 0 (start 0, text 'abc') lies outside its context"));

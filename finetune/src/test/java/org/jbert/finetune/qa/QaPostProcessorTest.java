@@ -2,13 +2,19 @@ package org.jbert.finetune.qa;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.jbert.core.JbertException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Post-processing on hand-crafted logits over features built with the bundled bert-base-uncased vocabulary. Expected
@@ -264,6 +270,25 @@ class QaPostProcessorTest {
   }
 
   @Test
+  void writesRunSquadPredictionFiles(@TempDir Path dir) throws Exception {
+    nullCase(QaPostConfig.V2, 3f).write(dir);
+    ObjectMapper json = new ObjectMapper();
+    assertEquals("", json.readTree(dir.resolve("predictions.json").toFile()).get("v2").asText());
+    assertEquals(1.0, json.readTree(dir.resolve("null_odds.json").toFile()).get("v2").asDouble());
+    JsonNode nbest = json.readTree(dir.resolve("nbest_predictions.json").toFile()).get("v2");
+    assertEquals(20, nbest.size());
+    assertEquals("", nbest.get(0).get("text").asText());
+    assertEquals(3.0, nbest.get(0).get("start_logit").asDouble());
+    assertEquals("lazy dog", nbest.get(1).get("text").asText());
+    assertEquals(2.5, nbest.get(1).get("end_logit").asDouble());
+    // v1.1 writes no null odds
+    Path v1 = dir.resolve("v1");
+    nullCase(QaPostConfig.V1, 3f).write(v1);
+    assertEquals("lazy dog", json.readTree(v1.resolve("predictions.json").toFile()).get("v2").asText());
+    assertFalse(Files.exists(v1.resolve("null_odds.json")));
+  }
+
+  @Test
   void bestIndexesKeepLowerPositionOnTies() {
     assertArrayEquals(new int[] {1, 2}, QaPostProcessor.bestIndexes(new float[] {1f, 3f, 3f, 0f, 3f}, 2));
     assertArrayEquals(new int[] {1, 2, 4, 0, 3}, QaPostProcessor.bestIndexes(new float[] {1f, 3f, 3f, 0f, 3f}, 9));
@@ -304,6 +329,9 @@ class QaPostProcessorTest {
         () -> pp.process(List.of(ex, other), f, filled(1, 32, 0f), filled(1, 32, 0f)));
     assertEquals("QA example 'other' has no feature; expected the features built from the examples given",
         e.getMessage());
+    e = assertThrows(JbertException.class,
+        () -> pp.process(List.of(ex, ex), f, filled(1, 32, 0f), filled(1, 32, 0f)));
+    assertEquals("QA example id 'm' occurs twice (index 1); expected unique question ids", e.getMessage());
     assertThrows(JbertException.class, () -> new QaPostConfig(0, 30, false, 0));
     assertThrows(JbertException.class, () -> new QaPostConfig(20, 30, true, Double.NaN));
   }
