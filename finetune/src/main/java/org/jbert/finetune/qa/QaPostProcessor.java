@@ -154,8 +154,9 @@ public final class QaPostProcessor {
       QaFeature feature = features.get(f);
       float[] s = startLogits[f];
       float[] e = endLogits[f];
+      int[] ends = bestIndexes(e, n);
       for (int a : bestIndexes(s, n)) {
-        for (int b : bestIndexes(e, n)) {
+        for (int b : ends) {
           if (!feature.isContext(a) || !feature.isContext(b)) continue;
           if (!feature.maxContext()[a]) continue;
           if (b < a) continue;
