@@ -143,7 +143,10 @@ public final class PretrainingHeads {
   /** Per-row cross-entropy: logits [K,C], labels int [K] in [0,C) -> [K]. */
   private static SDVariable nll(SDVariable logits, SDVariable labels, int classes, DataType dtype) {
     SameDiff sd = logits.getSameDiff();
-    SDVariable logp = sd.nn().logSoftmax(logits, 1);
+    // log-softmax by hand: nn().logSoftmax(x, dim) cannot be cloned for backprop in SameDiff M2.1 ("Error setting
+    // property for function LogSoftMax"). The max shift has zero net gradient, so the gradient stays exact.
+    SDVariable shifted = logits.sub(sd.max(logits, true, 1));
+    SDVariable logp = shifted.sub(sd.math().log(sd.sum(sd.math().exp(shifted), true, 1)));
     SDVariable oneHot = sd.oneHot(labels, classes, -1, 1.0, 0.0, dtype);
     return sd.sum(oneHot.mul(logp), 1).neg();
   }
