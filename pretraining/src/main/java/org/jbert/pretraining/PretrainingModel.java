@@ -53,12 +53,15 @@ public final class PretrainingModel implements AutoCloseable {
   private final PretrainingOutputs heads;
   private final boolean nsp;
   private final List<String> fresh;
+  private final String freshMessage;
 
-  private PretrainingModel(BertModel bert, PretrainingOutputs heads, boolean nsp, List<String> fresh) {
+  private PretrainingModel(BertModel bert, PretrainingOutputs heads, boolean nsp, List<String> fresh,
+      String freshMessage) {
     this.bert = bert;
     this.heads = heads;
     this.nsp = nsp;
     this.fresh = fresh;
+    this.freshMessage = freshMessage;
   }
 
   /** Fresh weights for everything (google-research/bert's initializers), both heads. */
@@ -73,7 +76,7 @@ public final class PretrainingModel implements AutoCloseable {
     PretrainingOutputs heads = PretrainingHeads.build(sd, config, enc, nsp, DataType.FLOAT);
     List<String> all = entries(config, nsp).stream().map(CheckpointNames::canonical).toList();
     BertModel.initialize(sd, entries(config, nsp), config.initializerRange(), seed);
-    return new PretrainingModel(BertModel.of(config, sd, enc, null, null), heads, nsp, all);
+    return new PretrainingModel(BertModel.of(config, sd, enc, null, null), heads, nsp, all, null);
   }
 
   /** {@code fromWeights(config of source, source, true, 0)}: both heads, fresh ones seeded with 0. */
@@ -114,12 +117,10 @@ public final class PretrainingModel implements AutoCloseable {
           .filter(e -> report.missing().contains(e.canonical())).toList();
       BertModel.initialize(sd, freshEntries, config.initializerRange(), seed);
       List<String> freshNames = freshEntries.stream().map(CheckpointNames::canonical).toList();
-      if (!freshNames.isEmpty()) {
-        LOG.log(System.Logger.Level.INFO, source.description() + ": not in the checkpoint, initialized fresh "
-            + "(truncated normal stddev " + config.initializerRange() + ", seed " + seed + "): " + freshNames);
-      }
+      String message = freshNames.isEmpty() ? null : freshMessage(config, source, freshNames, seed);
+      if (message != null) LOG.log(System.Logger.Level.INFO, message);
       return new PretrainingModel(BertModel.of(config, sd, enc, source.vocab().orElse(null), report), heads, nsp,
-          freshNames);
+          freshNames, message);
     } catch (RuntimeException e) {
       bert.close();
       throw e;
@@ -308,10 +309,37 @@ public final class PretrainingModel implements AutoCloseable {
     return fresh;
   }
 
+  /** The line logged when weights were missing from the source and initialized fresh (empty otherwise). */
+  public Optional<String> freshInitMessage() {
+    return Optional.ofNullable(freshMessage);
+  }
+
   /** Frees the weights' native memory. */
   @Override
   public void close() {
     bert.close();
+  }
+
+  /**
+   * One line naming the parts that start fresh, e.g. {@code <source>: no NSP head (cls/seq_relationship/*) in the
+   * weights; initialized fresh (truncated normal stddev 0.02, seed 0): [cls/seq_relationship/output_weights, ...]}.
+   */
+  static String freshMessage(BertConfig c, WeightSource source, List<String> fresh, long seed) {
+    List<String> parts = new ArrayList<>();
+    for (Part p : List.of(Part.POOLER, Part.MLM_HEAD, Part.NSP_HEAD)) {
+      List<CheckpointNames> entries = CheckpointNames.forConfig(c, p);
+      if (entries.stream().anyMatch(e -> fresh.contains(e.canonical()))) {
+        String scope = entries.get(0).canonical();
+        scope = scope.substring(0, scope.indexOf('/', scope.indexOf('/') + 1)) + "/*";
+        parts.add(switch (p) {
+          case POOLER -> "pooler";
+          case MLM_HEAD -> "MLM head";
+          default -> "NSP head";
+        } + " (" + scope + ")");
+      }
+    }
+    return source.description() + ": no " + String.join(", ", parts) + " in the weights; initialized fresh"
+        + " (truncated normal stddev " + c.initializerRange() + ", seed " + seed + "): " + fresh;
   }
 
   /** The table entries of the variables this model has. */

@@ -50,6 +50,9 @@ class BertBasePretrainingTest {
     assertTrue(r.loaded().containsAll(names(c, Part.ENCODER)) && r.loaded().containsAll(names(c, Part.POOLER)));
     assertEquals(java.util.Set.copyOf(nsp), java.util.Set.copyOf(r.missing()), "only the NSP head is missing");
     assertEquals(java.util.Set.copyOf(nsp), java.util.Set.copyOf(model.freshlyInitialized()));
+    String line = model.freshInitMessage().orElseThrow();
+    System.out.println(line);
+    assertTrue(line.contains(": no NSP head (cls/seq_relationship/*) in the weights; initialized fresh"), line);
     // Fresh NSP head: truncated normal (|w| <= 2 x 0.02, std near 0.02) and zero bias.
     INDArray w = model.sameDiff().getVariable("cls/seq_relationship/output_weights").getArr();
     double std = w.stdNumber().doubleValue();
