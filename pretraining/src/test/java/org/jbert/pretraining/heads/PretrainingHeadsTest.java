@@ -86,7 +86,7 @@ class PretrainingHeadsTest {
       INDArray arr = sd.getVariable(name).getArr();
       INDArray grad = grads.get(name);
       assertTrue(grad != null, "no gradient for " + name);
-      for (int k = 0; k < 4; k++) {
+      for (int k = 0; k < 3; k++) {
         long idx = (long) rnd.nextInt((int) arr.length());
         double orig = arr.getDouble(idx);
         arr.putScalar(idx, orig + h);
