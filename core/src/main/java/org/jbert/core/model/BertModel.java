@@ -221,6 +221,7 @@ public final class BertModel implements AutoCloseable {
    * @throws JbertException naming the input, row and value at fault
    */
   public int checkInputs(int[][] inputWordIds, int[][] inputMask, int[][] inputTypeIds) {
+    checkOpen();
     int t = check("input_word_ids", inputWordIds, -1, config.vocabSize(), "vocab_size");
     int b = inputWordIds.length;
     check("input_mask", inputMask, t, 2, null);
