@@ -164,6 +164,7 @@ public final class NearDuplicates {
     StringBuilder word = new StringBuilder();
     int n = text.length();
     int i = 0;
+    boolean chunkStart = true; // at the start, after whitespace or after a tag
     while (i < n) {
       char c = text.charAt(i);
       if (c == '<') {
@@ -177,16 +178,19 @@ public final class NearDuplicates {
         if (close > 0) {
           flush(word, out);
           i = close + 1;
+          chunkStart = true;
           continue;
         }
       }
       if (Character.isWhitespace(c)) {
         flush(word, out);
         i++;
+        chunkStart = true;
         continue;
       }
-      // Start of a whitespace-separated chunk (or a word inside one): check the chunk kinds at chunk starts only.
-      if (word.length() == 0 && (i == 0 || Character.isWhitespace(text.charAt(i - 1)) || text.charAt(i - 1) == '>')) {
+      // URLs and addresses are recognized at chunk starts only, so each chunk is scanned once.
+      if (chunkStart) {
+        chunkStart = false;
         int e = i;
         while (e < n && !Character.isWhitespace(text.charAt(e)) && text.charAt(e) != '<') e++;
         String chunk = text.substring(i, e).toLowerCase(Locale.ROOT);
