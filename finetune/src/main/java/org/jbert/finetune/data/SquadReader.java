@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.jbert.core.JbertException;
+import org.jbert.finetune.qa.QaExample;
 
 /**
  * Reads SQuAD v1.1 and v2.0 JSON: {@code data[] -> paragraphs[] -> {context, qas[] -> {id, question, answers[] ->
@@ -90,10 +91,10 @@ public final class SquadReader {
           throw new JbertException(where + ": answer text " + quote(text) + " is not at answer_start " + start
               + "; the context there (" + contextLength + " code points long) reads " + quote(found));
         }
-        answers.add(new QaExample.Answer(text, start, end));
+        answers.add(new QaExample.Answer(text, start));
       }
     }
-    return new QaExample(where, id, question, context, answers, impossible);
+    return new QaExample(id, question, context, answers, impossible);
   }
 
   /** {@code s[start, end)} in code points. */

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.jbert.core.JbertException;
+import org.jbert.finetune.qa.QaExample;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,7 +41,7 @@ class SquadReaderTest {
     QaExample q1 = qs.get(0);
     assertEquals("q1", q1.id());
     assertEquals("Who won?", q1.question());
-    assertEquals(List.of(new QaExample.Answer("Denver Broncos", 0, 14), new QaExample.Answer("Broncos", 7, 14)),
+    assertEquals(List.of(new QaExample.Answer("Denver Broncos", 0), new QaExample.Answer("Broncos", 7)),
         q1.answers());
     assertFalse(q1.impossible());
     assertTrue(qs.get(1).impossible());
@@ -55,7 +56,7 @@ class SquadReaderTest {
           "qas": [{"id": "e", "question": "what?", "answers": [{"text": "cat", "answer_start": 2}]}]}]}]}
         """);
     QaExample q = SquadReader.read(p).get(0);
-    assertEquals(new QaExample.Answer("cat", 2, 5), q.answers().get(0));
+    assertEquals(new QaExample.Answer("cat", 2), q.answers().get(0));
     assertEquals("cat", SquadReader.substring(q.context(), 2, 5));
   }
 
