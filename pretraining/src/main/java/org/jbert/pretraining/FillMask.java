@@ -78,24 +78,11 @@ public final class FillMask implements AutoCloseable {
     try {
       Vocab vocab = Vocab.load(m.bert().vocab().orElseThrow(() -> new JbertException(dirOrName
           + ": the model has no vocab.txt; fill-mask needs the model's vocabulary")));
-      return new FillMask(m, new BertTokenizer(vocab, !isCased(vocab)), true);
+      return new FillMask(m, new BertTokenizer(vocab, !vocab.isCased()), true);
     } catch (RuntimeException e) {
       m.close();
       throw e;
     }
-  }
-
-  /**
-   * True when some non-special token of {@code vocab} changes under lower-casing (a cased vocabulary). Not "has an
-   * upper-case letter": Google's uncased vocabulary holds {@code ℝ}, upper-case without a lower-case form.
-   */
-  public static boolean isCased(Vocab vocab) {
-    for (int i = 0; i < vocab.size(); i++) {
-      String t = vocab.token(i);
-      if (t.startsWith("[") && t.endsWith("]")) continue;
-      if (!t.equals(t.toLowerCase(java.util.Locale.ROOT))) return true;
-    }
-    return false;
   }
 
   /** The top {@code topK} candidates for each [MASK] of {@code text}, masks in text order. */

@@ -108,8 +108,8 @@ class BertBasePretrainingTest {
 
   @Test
   void casingIsReadFromTheVocabulary() {
-    assertFalse(FillMask.isCased(Vocab.bundled("bert-base-uncased")));
-    assertTrue(FillMask.isCased(Vocab.bundled("bert-base-cased")));
+    assertFalse(Vocab.bundled("bert-base-uncased").isCased());
+    assertTrue(Vocab.bundled("bert-base-cased").isCased());
   }
 
   private static List<String> names(BertConfig c, Part part) {

@@ -73,9 +73,7 @@ public final class Bert implements AutoCloseable {
 
   /**
    * Whether the model in {@code folder} expects lower-cased text: {@code do_lower_case} from Hugging Face's
-   * {@code tokenizer_config.json} when present, else inferred from the vocabulary: an uncased vocabulary has no
-   * ASCII capital outside its bracketed special tokens (Google's uncased one still holds a few non-ASCII capitals such
-   * as U+211D), while a cased one has thousands.
+   * {@code tokenizer_config.json} when present, else inferred from the vocabulary ({@link Vocab#isCased()}).
    */
   static boolean lowerCase(Path folder, Vocab vocab) {
     Path tc = folder.resolve("tokenizer_config.json");
@@ -87,15 +85,7 @@ public final class Bert implements AutoCloseable {
         throw new JbertException(tc + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
       }
     }
-    for (int i = 0; i < vocab.size(); i++) {
-      String t = vocab.token(i);
-      if (t.startsWith("[") && t.endsWith("]")) continue;
-      for (int k = 0; k < t.length(); k++) {
-        char ch = t.charAt(k);
-        if (ch >= 'A' && ch <= 'Z') return false;
-      }
-    }
-    return true;
+    return !vocab.isCased();
   }
 
   /** TF Hub's preprocessing: {@code [CLS] text [SEP]}, padded to 128 ({@code input_word_ids} etc., [B,128]). */

@@ -296,4 +296,16 @@ public final class Vocab {
       return -1;
     }
   }
+
+  /**
+   * True when some non-special token changes under lower-casing: the vocabulary of a cased model. Not "has an
+   * upper-case letter": Google's uncased vocabulary holds {@code ℝ}, upper-case without a lower-case form.
+   */
+  public boolean isCased() {
+    for (String t : tokens) {
+      if (t.startsWith("[") && t.endsWith("]")) continue;
+      if (!t.equals(t.toLowerCase(java.util.Locale.ROOT))) return true;
+    }
+    return false;
+  }
 }
