@@ -1,6 +1,5 @@
 package org.jbert.pretraining;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -15,14 +14,15 @@ import org.jbert.core.graph.BertGraph;
 import org.jbert.core.graph.EncoderOutputs;
 import org.jbert.core.model.BertModel;
 import org.jbert.core.model.PretrainedModels;
+import org.jbert.core.train.GraphTrainable;
+import org.jbert.core.train.Trainable;
 import org.jbert.core.weights.CheckpointNames;
 import org.jbert.core.weights.CheckpointNames.Part;
 import org.jbert.core.weights.HuggingFaceSource;
 import org.jbert.core.weights.ImportReport;
-import org.jbert.core.weights.SavedModelSource;
-import org.jbert.core.weights.TfCheckpointSource;
 import org.jbert.core.weights.WeightImporter;
 import org.jbert.core.weights.WeightSource;
+import org.jbert.core.weights.WeightSources;
 import org.jbert.pretraining.heads.PretrainingHeads;
 import org.jbert.pretraining.heads.PretrainingOutputs;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -157,19 +157,7 @@ public final class PretrainingModel implements AutoCloseable {
 
   /** The weight source behind {@link #open}; the caller closes it. */
   public static WeightSource openSource(String dirOrName) {
-    Path p = Path.of(dirOrName);
-    if (Files.isDirectory(p)) {
-      if (Files.isRegularFile(p.resolve(SavedModelSource.GRAPH_FILE))) return SavedModelSource.open(p);
-      if (Files.isRegularFile(p.resolve(TfCheckpointSource.CONFIG_FILE))) return TfCheckpointSource.open(p);
-      return HuggingFaceSource.open(p);
-    }
-    boolean known = PretrainedModels.models().stream().anyMatch(m -> m.name().equalsIgnoreCase(dirOrName.trim())
-        || m.artifactId().equalsIgnoreCase(dirOrName.trim()));
-    if (!known && (dirOrName.contains("/") || dirOrName.contains(java.io.File.separator))) {
-      throw new JbertException(dirOrName + ": model folder not found; expected a folder or one of "
-          + PretrainedModels.models().stream().map(PretrainedModels.Model::name).toList());
-    }
-    return SavedModelSource.open(PretrainedModels.resolve(dirOrName));
+    return WeightSources.open(PretrainedModels.folder(dirOrName));
   }
 
   /**
@@ -226,17 +214,9 @@ public final class PretrainingModel implements AutoCloseable {
   }
 
   private PretrainingLoss loss(PretrainingBatch batch, double eps) {
-    int t = bert.checkInputs(batch.inputWordIds(), batch.inputMask(), batch.inputTypeIds());
-    batch.check(t, config().vocabSize(), nsp);
-    Map<String, INDArray> ph = BertModel.placeholders(batch.inputWordIds(), batch.inputMask(), batch.inputTypeIds());
-    ph.put(PretrainingHeads.MASKED_LM_POSITIONS, Nd4j.createFromArray(batch.maskedLmPositions()));
-    ph.put(PretrainingHeads.MASKED_LM_IDS, Nd4j.createFromArray(batch.maskedLmIds()));
-    ph.put(PretrainingHeads.MASKED_LM_WEIGHTS, Nd4j.createFromArray(batch.maskedLmWeights()));
+    Map<String, INDArray> ph = placeholders(batch);
     List<String> names = new ArrayList<>(List.of(PretrainingHeads.MLM_LOSS, PretrainingHeads.TOTAL_LOSS));
-    if (nsp) {
-      ph.put(PretrainingHeads.NEXT_SENTENCE_LABELS, Nd4j.createFromArray(batch.nextSentenceLabels()));
-      names.add(PretrainingHeads.NSP_LOSS);
-    }
+    if (nsp) names.add(PretrainingHeads.NSP_LOSS);
     PretrainingHeads.setMlmLossEpsilon(sameDiff(), eps);
     Map<String, INDArray> r;
     try {
@@ -258,6 +238,26 @@ public final class PretrainingModel implements AutoCloseable {
     } finally {
       ph.values().forEach(INDArray::close);
     }
+  }
+
+  /** The graph inputs of {@code batch}, checked against the model (shapes, id ranges). The caller closes them. */
+  public Map<String, INDArray> placeholders(PretrainingBatch batch) {
+    int t = bert.checkInputs(batch.inputWordIds(), batch.inputMask(), batch.inputTypeIds());
+    batch.check(t, config().vocabSize(), nsp);
+    Map<String, INDArray> ph = BertModel.placeholders(batch.inputWordIds(), batch.inputMask(), batch.inputTypeIds());
+    ph.put(PretrainingHeads.MASKED_LM_POSITIONS, Nd4j.createFromArray(batch.maskedLmPositions()));
+    ph.put(PretrainingHeads.MASKED_LM_IDS, Nd4j.createFromArray(batch.maskedLmIds()));
+    ph.put(PretrainingHeads.MASKED_LM_WEIGHTS, Nd4j.createFromArray(batch.maskedLmWeights()));
+    if (nsp) ph.put(PretrainingHeads.NEXT_SENTENCE_LABELS, Nd4j.createFromArray(batch.nextSentenceLabels()));
+    return ph;
+  }
+
+  /**
+   * This model for the {@link org.jbert.core.train.Trainer}: every variable trains on Google's pretraining loss,
+   * {@code total_loss} = MLM (weighted mean over predictions) + NSP (when the model has the head).
+   */
+  public Trainable<PretrainingBatch> trainable() {
+    return new GraphTrainable<>(sameDiff(), PretrainingHeads.TOTAL_LOSS, this::placeholders);
   }
 
   /** Saves as a jbert folder (a Hugging Face {@code BertForPreTraining} folder plus jbert.json), atomically. */

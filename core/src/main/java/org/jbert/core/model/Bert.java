@@ -55,9 +55,8 @@ public final class Bert implements AutoCloseable {
    * strictly: a missing, renamed or mis-shaped encoder weight fails with every problem listed.
    */
   public static Bert load(String nameOrFolder) {
-    Path folder = Path.of(nameOrFolder);
-    boolean named = !Files.isDirectory(folder);
-    if (named) folder = PretrainedModels.resolve(nameOrFolder);
+    boolean named = !Files.isDirectory(Path.of(nameOrFolder));
+    Path folder = PretrainedModels.folder(nameOrFolder);
     try (WeightSource src = WeightSources.open(folder)) {
       BertConfig config = src.config().orElseThrow(() -> new JbertException(src.description()
           + ": no model config found beside the weights"));

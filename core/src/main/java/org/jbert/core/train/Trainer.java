@@ -15,7 +15,6 @@ import org.jbert.core.JbertException;
 import org.jbert.core.config.yaml.YamlBinder;
 import org.jbert.core.io.AtomicFiles;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The training loop for any {@link Trainable}: per optimizer step, {@code grad_accum_steps} micro-batches in a seeded
@@ -144,7 +143,7 @@ public final class Trainer<B> {
           Map<String, INDArray> grads = null;
           for (int micro = 0; micro < k; micro++) {
             B batch = data.batch(order.next());
-            Nd4j.getRandom().setSeed(Rng.seed(cfg.seed(), step, micro));
+            model.seedRandom(Rng.seed(cfg.seed(), step, micro));
             Trainable.LossAndGradients r;
             try {
               r = model.lossAndGradients(batch);

