@@ -1,7 +1,5 @@
 package org.jbert.cli;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.jbert.core.tokenize.BertTokenizer;
 import org.jbert.core.tokenize.Vocab;
 import picocli.CommandLine.Option;
@@ -25,8 +23,7 @@ final class VocabOptions {
    */
   Vocab load() {
     if (vocab == null) return Vocab.bundled(cased ? "bert-base-cased" : "bert-base-uncased");
-    if (Vocab.BUNDLED.contains(vocab) && !Files.exists(Path.of(vocab))) return Vocab.bundled(vocab);
-    return Vocab.load(Path.of(vocab));
+    return Vocab.named(vocab);
   }
 
   /** BERT's tokenizer over {@link #load()}, lower-casing and stripping accents unless {@code --cased}. */

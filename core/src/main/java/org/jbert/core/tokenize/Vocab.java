@@ -179,6 +179,15 @@ public final class Vocab {
     return id == null ? unkId : id;
   }
 
+  /**
+   * A bundled vocabulary by name ({@link #BUNDLED}) or a vocab.txt path; a file of a bundled name in the working
+   * directory wins.
+   */
+  public static Vocab named(String nameOrFile) {
+    if (BUNDLED.contains(nameOrFile) && !java.nio.file.Files.exists(Path.of(nameOrFile))) return bundled(nameOrFile);
+    return load(Path.of(nameOrFile));
+  }
+
   /** The token on line {@code id} (0-based). */
   public String token(int id) {
     if (id < 0 || id >= tokens.length) {

@@ -15,7 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * A SameDiff graph built on {@link BertGraph} (an encoder with heads and a scalar loss) as a {@link Trainable}: every
  * trainable variable is a parameter, and one call runs forward and backward in training mode (dropout on) through
- * {@code calculateGradientsAndOutputs}, then switches the graph back to inference.
+ * {@code calculateGradientsAndOutputs}, then switches the graph back to inference. Construction makes {@code loss}
+ * the graph's only loss variable.
  *
  * @param <B> the batch type; {@code placeholders} turns a batch into the graph's input arrays (closed after use)
  */
@@ -35,6 +36,7 @@ public final class GraphTrainable<B> implements Trainable<B> {
     this.sd = sd;
     this.loss = loss;
     this.placeholders = placeholders;
+    sd.setLossVariables(loss);
     List<String> n = new ArrayList<>();
     for (SDVariable v : sd.variables()) {
       if (v.getVariableType() == VariableType.VARIABLE) {
