@@ -179,19 +179,7 @@ public final class BertModel implements AutoCloseable {
    */
   public EncoderResult encode(int[][] inputWordIds, int[][] inputMask, int[][] inputTypeIds) {
     checkOpen();
-    int t = check("input_word_ids", inputWordIds, -1, config.vocabSize(), "vocab_size");
-    int b = inputWordIds.length;
-    check("input_mask", inputMask, t, 2, null);
-    check("input_type_ids", inputTypeIds, t, config.typeVocabSize(), "type_vocab_size");
-    if (inputMask.length != b || inputTypeIds.length != b) {
-      throw new JbertException("input_word_ids has " + b + " rows but input_mask has " + inputMask.length
-          + " and input_type_ids " + inputTypeIds.length + "; expected the same batch size");
-    }
-    if (t > config.maxPositionEmbeddings()) {
-      throw new JbertException("sequence length " + t + " exceeds max_position_embeddings "
-          + config.maxPositionEmbeddings() + "; truncate the input to at most " + config.maxPositionEmbeddings()
-          + " tokens");
-    }
+    checkInputs(config, inputWordIds, inputMask, inputTypeIds);
     Map<String, INDArray> ph = new HashMap<>();
     ph.put(BertGraph.INPUT_WORD_IDS, Nd4j.createFromArray(inputWordIds));
     ph.put(BertGraph.INPUT_MASK, Nd4j.createFromArray(inputMask));
@@ -206,6 +194,27 @@ public final class BertModel implements AutoCloseable {
     for (SDVariable v : outputs.encoderOutputs()) layers.add(r.get(v.name()));
     return new EncoderResult(r.get(BertGraph.POOLED_OUTPUT), r.get(BertGraph.SEQUENCE_OUTPUT), List.copyOf(layers),
         r.get(BertGraph.EMBEDDING_OUTPUT));
+  }
+
+  /**
+   * Checks encoder inputs: equal [B,T] shapes, T at most P, ids within the vocabulary and segment range, mask 0/1.
+   *
+   * @throws JbertException naming the input, row and value at fault
+   */
+  public static void checkInputs(BertConfig config, int[][] inputWordIds, int[][] inputMask, int[][] inputTypeIds) {
+    int t = check("input_word_ids", inputWordIds, -1, config.vocabSize(), "vocab_size");
+    int b = inputWordIds.length;
+    check("input_mask", inputMask, t, 2, null);
+    check("input_type_ids", inputTypeIds, t, config.typeVocabSize(), "type_vocab_size");
+    if (inputMask.length != b || inputTypeIds.length != b) {
+      throw new JbertException("input_word_ids has " + b + " rows but input_mask has " + inputMask.length
+          + " and input_type_ids " + inputTypeIds.length + "; expected the same batch size");
+    }
+    if (t > config.maxPositionEmbeddings()) {
+      throw new JbertException("sequence length " + t + " exceeds max_position_embeddings "
+          + config.maxPositionEmbeddings() + "; truncate the input to at most " + config.maxPositionEmbeddings()
+          + " tokens");
+    }
   }
 
   /** Checks shape and value range; returns T. {@code t} < 0 means "take it from the first row". */
