@@ -25,10 +25,21 @@ public final class Losses {
     SDVariable classes = sd.range(sd.constant(0), sd.castTo(numClasses, DataType.INT), sd.constant(1),
         DataType.INT); // [C]
     SDVariable oneHot = sd.castTo(sd.expandDims(sd.castTo(labels, DataType.INT), 1).eq(classes), dt); // [K,C]
-    SDVariable logProbs = sd.nn().logSoftmax(logits, 1); // [K,C]
+    SDVariable logProbs = logSoftmax(logits); // [K,C]
     SDVariable total = oneHot.mul(logProbs).sum().neg();
     SDVariable count = sd.math().max(oneHot.sum(), sd.constant(org.nd4j.linalg.factory.Nd4j.scalar(dt, 1.0)));
     return total.div(count);
+  }
+
+  /**
+   * log(softmax(x)) over the last axis of x [K,C], as {@code x - max - log(sum(exp(x - max)))}. Built from basic ops
+   * because SameDiff 1.0.0-M2.1's {@code nn().logSoftmax} cannot be cloned when the gradient graph is built ("Error
+   * setting property for function LogSoftMax").
+   */
+  public static SDVariable logSoftmax(SDVariable x) {
+    SameDiff sd = x.getSameDiff();
+    SDVariable shifted = x.sub(sd.max(x, true, 1));
+    return shifted.sub(sd.math().log(sd.math().exp(shifted).sum(true, 1)));
   }
 
   /** {@link #softmaxCrossEntropy(SDVariable, SDVariable, SDVariable)} with a fixed number of classes C. */
