@@ -260,8 +260,9 @@ public final class TaskModel implements AutoCloseable {
     Map<String, float[]> weights = new LinkedHashMap<>();
     for (CheckpointNames e : tableEntries()) {
       if (sd.hasVariable(e.canonical())) {
-        try (INDArray f = sd.getVariable(e.canonical()).getArr().castTo(DataType.FLOAT)) {
-          weights.put(e.canonical(), f.dup().data().asFloat());
+        // dup first: castTo returns the variable's own array when it already is float32.
+        try (INDArray copy = sd.getVariable(e.canonical()).getArr().dup('c')) {
+          weights.put(e.canonical(), copy.data().asFloat());
         }
       }
     }
