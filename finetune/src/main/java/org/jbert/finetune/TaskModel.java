@@ -375,6 +375,15 @@ public final class TaskModel implements AutoCloseable {
         throw new JbertException("labels '" + e.getKey() + "' have shape " + Arrays.toString(a.shape())
             + "; expected " + Arrays.toString(want).replace("-1", "?") + " with B = " + b);
       }
+      if (a.rank() == 2 && want.length == 2 && want[1] < 0 && a.size(1) != batch.inputWordIds()[0].length) {
+        throw new JbertException("labels '" + e.getKey() + "' have shape " + Arrays.toString(a.shape())
+            + "; expected [B,T] = [" + b + ", " + batch.inputWordIds()[0].length + "]");
+      }
+      if (want.length == 2 && want[1] > 0 && a.size(1) != want[1]) {
+        throw new JbertException("labels '" + e.getKey() + "' have shape " + Arrays.toString(a.shape())
+            + "; expected [" + b + ", " + want[1] + "]");
+      }
+      head.checkLabels(e.getKey(), a, ctx);
       ph.put(e.getKey(), a.dataType() == p.dataType() ? a : a.castTo(p.dataType()));
     }
     return ph;

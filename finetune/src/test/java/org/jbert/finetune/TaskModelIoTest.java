@@ -119,6 +119,23 @@ class TaskModelIoTest {
     }
   }
 
+  @Test
+  void classIdsOutOfRangeAreRejected() {
+    try (TaskModel m = TaskModel.fromHuggingFace(Fixtures.task("seqcls"));
+        Batch b = Batch.classification(Fixtures.ids(), Fixtures.mask(), Fixtures.types(), new int[] {0, 3, 1})) {
+      JbertException e = assertThrows(JbertException.class, () -> m.loss(b));
+      assertEquals("labels 'labels' element 1 is 3; expected a class id in [0, 3)", e.getMessage());
+    }
+    int[][] tags = Fixtures.ints2(Fixtures.golden().get("tokcls").get("labels"));
+    tags[2][9] = -1;
+    try (TaskModel m = TaskModel.fromHuggingFace(Fixtures.task("tokcls"));
+        Batch b = Batch.tagging(Fixtures.ids(), Fixtures.mask(), Fixtures.types(), tags)) {
+      JbertException e = assertThrows(JbertException.class, () -> m.loss(b));
+      assertEquals("labels 'labels' element 41 is -1; expected a class id in [0, 5) or -100 (ignored)",
+          e.getMessage());
+    }
+  }
+
   private static void assertSameOutputs(TaskModel a, TaskModel b) {
     Map<String, INDArray> x = a.predict(Fixtures.ids(), Fixtures.mask(), Fixtures.types());
     Map<String, INDArray> y = b.predict(Fixtures.ids(), Fixtures.mask(), Fixtures.types());

@@ -46,6 +46,23 @@ public record Labels(Map<String, SDVariable> placeholders) {
     return new Labels(m);
   }
 
+  /**
+   * Checks that every value of the int array {@code labels} is a class id in [0,C) or {@code ignore}; throws a
+   * JbertException naming the array, the flat position and the value.
+   *
+   * @param ignore a value allowed besides the classes (HF's -100), or null
+   */
+  public static void checkClassIds(String name, org.nd4j.linalg.api.ndarray.INDArray labels, int numClasses,
+      Integer ignore) {
+    long[] v = labels.dup('c').data().asLong();
+    for (int i = 0; i < v.length; i++) {
+      if ((v[i] < 0 || v[i] >= numClasses) && (ignore == null || v[i] != ignore)) {
+        throw new JbertException("labels '" + name + "' element " + i + " is " + v[i] + "; expected a class id in [0, "
+            + numClasses + ")" + (ignore == null ? "" : " or " + ignore + " (ignored)"));
+      }
+    }
+  }
+
   /** The placeholder called {@code name}. */
   public SDVariable get(String name) {
     SDVariable v = placeholders.get(name);

@@ -55,6 +55,14 @@ public final class SequenceClassificationHead implements TaskHead {
     };
   }
 
+  /** Single-label class ids must lie in [0,C). */
+  @Override
+  public void checkLabels(String name, org.nd4j.linalg.api.ndarray.INDArray labels, HeadContext ctx) {
+    if (ctx.problemType() == ProblemType.SINGLE_LABEL_CLASSIFICATION) {
+      Labels.checkClassIds(name, labels, ctx.numLabels(), null);
+    }
+  }
+
   @Override
   public HeadOutputs build(SameDiff sd, EncoderOutputs enc, HeadContext ctx) {
     List<CheckpointNames> w = weights(ctx);

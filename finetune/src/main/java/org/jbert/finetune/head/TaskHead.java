@@ -45,6 +45,15 @@ public interface TaskHead {
   /** The scalar training loss from the head's outputs and the label placeholders (declared by {@link #labels}). */
   SDVariable loss(SameDiff sd, HeadOutputs out, Labels labels);
 
+  /**
+   * Checks the values of one label array before it is fed (e.g. class ids in [0,C)); throws a JbertException naming
+   * the array, the position and the value. The default accepts anything.
+   *
+   * @param name the placeholder name
+   * @param labels the array, shaped as {@link #labels} declares
+   */
+  default void checkLabels(String name, org.nd4j.linalg.api.ndarray.INDArray labels, HeadContext ctx) {}
+
   /** True when {@link #build} uses the pooled output (then the encoder is built with its pooler). */
   default boolean usesPooler() {
     return false;

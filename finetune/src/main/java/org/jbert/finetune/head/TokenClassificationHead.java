@@ -47,6 +47,12 @@ public final class TokenClassificationHead implements TaskHead {
     return List.of(new Labels.Spec(Labels.LABELS, DataType.INT, -1, -1));
   }
 
+  /** Tag ids must lie in [0,C) or be -100. */
+  @Override
+  public void checkLabels(String name, org.nd4j.linalg.api.ndarray.INDArray labels, HeadContext ctx) {
+    Labels.checkClassIds(name, labels, ctx.numLabels(), IGNORE_INDEX);
+  }
+
   @Override
   public HeadOutputs build(SameDiff sd, EncoderOutputs enc, HeadContext ctx) {
     List<CheckpointNames> w = weights(ctx);
