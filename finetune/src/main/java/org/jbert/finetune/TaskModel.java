@@ -31,6 +31,7 @@ import org.jbert.finetune.head.HeadContext;
 import org.jbert.finetune.head.HeadOutputs;
 import org.jbert.finetune.head.Labels;
 import org.jbert.finetune.head.ProblemType;
+import org.jbert.finetune.head.QuestionAnsweringHead;
 import org.jbert.finetune.head.TaskHead;
 import org.jbert.finetune.head.TaskHeads;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -268,7 +269,7 @@ public final class TaskModel implements AutoCloseable {
     }
     ObjectNode cfg = JSON.createObjectNode();
     cfg.putArray("architectures").add(head.huggingFaceArchitecture().orElse("BertModel"));
-    List<String> names = ctx.labelNames().isEmpty() && !head.type().equals("question_answering")
+    List<String> names = ctx.labelNames().isEmpty() && !head.type().equals(QuestionAnsweringHead.TYPE)
         ? defaultLabelNames(ctx.numLabels()) : ctx.labelNames();
     if (!names.isEmpty()) {
       cfg.set("id2label", id2labelJson(names));

@@ -1,6 +1,8 @@
 package org.jbert.finetune;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import org.jbert.core.config.BertConfig;
@@ -61,6 +63,23 @@ class LossesTest {
       double[] e = logits(m, "end_logits");
       double want = (ce(s, new int[] {0, -1, 5}) + ce(e, new int[] {2, -1, -1})) / 2;
       assertEquals(want, m.loss(b), 1e-5 * want);
+    }
+  }
+
+  @Test
+  void headDropoutFollowsTheTrainingSwitch() {
+    // Encoder dropout is 0 in this config, so any training/inference difference comes from the head's dropout.
+    HeadContext ctx = HeadContext.of(TINY, 3).withDropoutRate(0.5);
+    try (TaskModel m = TaskModel.random(new SequenceClassificationHead(), ctx, 6);
+        Batch b = Batch.classification(Fixtures.ids(), Fixtures.mask(), Fixtures.types(), new int[] {0, 1, 2})) {
+      INDArray inference = m.output(b, false, "logits").get("logits");
+      INDArray training = m.output(b, true, "logits").get("logits");
+      assertTrue(inference.sub(training).amaxNumber().doubleValue() > 1e-3, "dropout active while training");
+      try (LossAndGradients lg = m.lossAndGradients(b)) {
+        assertNotEquals(m.loss(b), lg.loss(), "lossAndGradients runs in training mode");
+      }
+      INDArray after = m.predict(Fixtures.ids(), Fixtures.mask(), Fixtures.types()).get("logits");
+      assertEquals(inference, after, "back in inference mode after training calls");
     }
   }
 

@@ -92,6 +92,24 @@ class MeanPoolingClassifierHeadTest {
     }
   }
 
+  @Test
+  void exampleProgramPutsTheHeadOnAPretrainedEncoder() {
+    Path dir = tmp.resolve("encoder");
+    try (org.jbert.core.model.BertModel enc = org.jbert.core.model.BertModel.random(TINY, 3)) {
+      enc.exportHuggingFace(dir);
+      try (TaskModel m = CustomHeadExample.build(dir, 4)) {
+        assertEquals(MeanPoolingClassifierHead.TYPE, m.head().type());
+        assertEquals(4, m.context().numLabels());
+        // The encoder weights came from the folder: same sequence output as the encoder alone.
+        try (Batch b = Batch.inputs(IDS, MASK, TYPES);
+            org.jbert.core.model.EncoderResult r = enc.encode(IDS, MASK, TYPES)) {
+          INDArray seq = m.output(b, false, "sequence_output").get("sequence_output");
+          assertEquals(0.0, seq.sub(r.sequenceOutput()).amaxNumber().doubleValue(), 0.0);
+        }
+      }
+    }
+  }
+
   private static double[][][] to3d(INDArray a) {
     long[] s = a.shape();
     double[][][] out = new double[(int) s[0]][(int) s[1]][(int) s[2]];
