@@ -311,6 +311,7 @@ public final class TaskModel implements AutoCloseable {
     Map<String, INDArray> ph = placeholders(batch);
     try {
       BertGraph.setTraining(sd, training);
+      if (training) freshDropoutMasks();
       return sd.output(ph, names);
     } finally {
       BertGraph.setTraining(sd, false);
@@ -337,6 +338,7 @@ public final class TaskModel implements AutoCloseable {
     Map<String, INDArray> ph = placeholders(batch);
     try {
       BertGraph.setTraining(sd, true);
+      freshDropoutMasks();
       OutAndGrad r = sd.calculateGradientsAndOutputs(ph, List.of(loss.name()), trainableVariables());
       INDArray l = r.getOutputs().get(loss.name());
       double v = l.getDouble(0);
@@ -346,6 +348,19 @@ public final class TaskModel implements AutoCloseable {
       BertGraph.setTraining(sd, false);
       closeInputs(ph);
     }
+  }
+
+  /**
+   * Makes the next run draw new dropout masks. In ND4J 1.0.0-M2.1 a random op gives the same numbers on every run of
+   * one InferenceSession (measured: identical uniform draws across runs; {@code Nd4j.getRandom().setSeed} has no
+   * effect), and a new session draws new ones (seeded by ND4J, not reproducible from Java). So the cached sessions
+   * of the graph and of its gradient function are dropped before each training-mode run when any dropout is on.
+   */
+  private void freshDropoutMasks() {
+    if (config.hiddenDropoutProb() == 0 && config.attentionProbsDropoutProb() == 0 && ctx.dropoutRate() == 0) return;
+    sd.getSessions().clear();
+    SameDiff grad = sd.getFunction("grad");
+    if (grad != null) grad.getSessions().clear();
   }
 
   private void requireLabels(Batch batch) {

@@ -75,8 +75,12 @@ class LossesTest {
       INDArray inference = m.output(b, false, "logits").get("logits");
       INDArray training = m.output(b, true, "logits").get("logits");
       assertTrue(inference.sub(training).amaxNumber().doubleValue() > 1e-3, "dropout active while training");
-      try (LossAndGradients lg = m.lossAndGradients(b)) {
+      INDArray training2 = m.output(b, true, "logits").get("logits");
+      assertTrue(training.sub(training2).amaxNumber().doubleValue() > 1e-3, "a new dropout mask on each run");
+      try (LossAndGradients lg = m.lossAndGradients(b);
+          LossAndGradients lg2 = m.lossAndGradients(b)) {
         assertNotEquals(m.loss(b), lg.loss(), "lossAndGradients runs in training mode");
+        assertNotEquals(lg.loss(), lg2.loss(), "a new dropout mask on each step");
       }
       INDArray after = m.predict(Fixtures.ids(), Fixtures.mask(), Fixtures.types()).get("logits");
       assertEquals(inference, after, "back in inference mode after training calls");
