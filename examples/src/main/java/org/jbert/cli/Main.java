@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "jbert 0.1.0-SNAPSHOT",
     description = "BERT pretraining, fine-tuning and evaluation on DL4J SameDiff.",
-    subcommands = {TokenizeCommand.class, PretrainDataCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {WalkthroughCommand.class, TokenizeCommand.class, EmbedCommand.class, FillMaskCommand.class,
+        PretrainDataCommand.class, DataCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   /** Exit status for bad input. */

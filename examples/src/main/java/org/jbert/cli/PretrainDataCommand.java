@@ -2,13 +2,12 @@ package org.jbert.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import org.jbert.core.tokenize.BertTokenizer;
-import org.jbert.core.tokenize.Vocab;
 import org.jbert.pretraining.data.PretrainingDataGenerator;
 import org.jbert.pretraining.data.PretrainingDataOptions;
 import org.jbert.pretraining.data.PretrainingDataStats;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,13 +30,7 @@ public final class PretrainDataCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--vocab", paramLabel = "FILE",
-      description = "vocab.txt of the model, or a bundled one: bert-base-uncased, bert-base-cased"
-          + " (default: bert-base-uncased, or bert-base-cased with --cased)")
-  String vocab;
-
-  @Option(names = "--cased", description = "keep case and accents (for cased models); the default lower-cases")
-  boolean cased;
+  @Mixin VocabOptions vocab;
 
   @Option(names = "--input", required = true, paramLabel = "CORPUS",
       description = "UTF-8 text: one sentence per line, a blank line between documents")
@@ -83,8 +76,7 @@ public final class PretrainDataCommand implements Runnable {
   public void run() {
     PretrainingDataOptions options = new PretrainingDataOptions(maxSeqLength, maxPredictionsPerSeq, maskedLmProb,
         dupeFactor, shortSeqProb, wholeWordMask, seed, shardDocuments);
-    Vocab v = TokenizeCommand.loadVocab(vocab, cased);
-    PretrainingDataGenerator generator = PretrainingDataGenerator.forBert(new BertTokenizer(v, !cased), options);
+    PretrainingDataGenerator generator = PretrainingDataGenerator.forBert(vocab.tokenizer(), options);
     PretrainingDataStats s = generator.writeJsonLines(input, output);
     PrintWriter err = spec.commandLine().getErr();
     err.printf("wrote %d instances to %s (%d documents, %d sentences, %d shards; %d masked positions,"

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.jbert.core.JbertException;
@@ -16,8 +15,8 @@ import org.jbert.core.tokenize.BertTokenizer;
 import org.jbert.core.tokenize.Features;
 import org.jbert.core.tokenize.Preprocessor;
 import org.jbert.core.tokenize.Token;
-import org.jbert.core.tokenize.Vocab;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -36,13 +35,7 @@ import picocli.CommandLine.Option;
     })
 final class TokenizeCommand implements Runnable {
 
-  @Option(names = "--vocab", paramLabel = "FILE",
-      description = "vocab.txt of the model, or a bundled one: bert-base-uncased, bert-base-cased"
-          + " (default: bert-base-uncased, or bert-base-cased with --cased)")
-  String vocab;
-
-  @Option(names = "--cased", description = "keep case and accents (for cased models); the default lower-cases")
-  boolean cased;
+  @Mixin VocabOptions vocab;
 
   @Option(names = "--max-length", paramLabel = "N",
       description = "also write input_word_ids/input_mask/input_type_ids padded to N (at least 3)")
@@ -60,8 +53,7 @@ final class TokenizeCommand implements Runnable {
       throw new JbertException("--max-length " + maxLength
           + " is too small; expected at least 3 ([CLS], [SEP] and one token)");
     }
-    Vocab v = loadVocab(vocab, cased);
-    BertTokenizer tokenizer = new BertTokenizer(v, !cased);
+    BertTokenizer tokenizer = vocab.tokenizer();
     Preprocessor pre = maxLength == null ? null : new Preprocessor(tokenizer, maxLength, false);
     try (JsonLines in = input == null ? JsonLines.of("stdin", System.in) : JsonLines.open(input)) {
       if (output == null) {
@@ -76,15 +68,6 @@ final class TokenizeCommand implements Runnable {
     } catch (IOException e) {
       throw new JbertException("cannot write output (" + e.getMessage() + ")", e);
     }
-  }
-
-  /** A vocab file, or one of the bundled BERT-base vocabularies by name. */
-  static Vocab loadVocab(String vocab, boolean cased) {
-    if (vocab == null) return Vocab.bundled(cased ? "bert-base-cased" : "bert-base-uncased");
-    if (vocab.equals("bert-base-uncased") || vocab.equals("bert-base-cased")) {
-      if (!Files.exists(Path.of(vocab))) return Vocab.bundled(vocab);
-    }
-    return Vocab.load(Path.of(vocab));
   }
 
   private static void tokenizeAll(JsonLines in, BertTokenizer tok, Preprocessor pre, OutputStream out)

@@ -1,5 +1,7 @@
 package org.jbert.cli;
 
+import static org.jbert.cli.CliRun.concat;
+import static org.jbert.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,14 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.jbert.cli.CliRun.Result;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class PretrainDataCommandTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -31,16 +31,6 @@ class PretrainDataCommandTest {
       A single sentence document.
       """;
 
-  /** Runs the CLI (with this subcommand added, as Main registers it) and returns {exit code, stderr}. */
-  private static Object[] run(String... args) {
-    CommandLine cl = Main.newCommandLine();
-    if (!cl.getSubcommands().containsKey("pretrain-data")) cl.addSubcommand(new PretrainDataCommand());
-    StringWriter err = new StringWriter();
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Object[] {code, err.toString()};
-  }
-
   @Test
   void writesPaddedInstancesDeterministically(@TempDir Path dir) throws Exception {
     Path in = dir.resolve("corpus.txt");
@@ -49,10 +39,10 @@ class PretrainDataCommandTest {
     Path out2 = dir.resolve("b.jsonl");
     String[] common = {"--input", in.toString(), "--max-seq-length", "24", "--max-predictions-per-seq", "4",
         "--dupe-factor", "3", "--seed", "7", "--whole-word-mask"};
-    Object[] r = run(concat(new String[] {"pretrain-data", "--output", out1.toString()}, common));
-    assertEquals(0, r[0], (String) r[1]);
-    assertTrue(((String) r[1]).startsWith("wrote "), (String) r[1]);
-    assertEquals(0, run(concat(new String[] {"pretrain-data", "--output", out2.toString()}, common))[0]);
+    Result r = run(concat(new String[] {"pretrain-data", "--output", out1.toString()}, common));
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.err().startsWith("wrote "), r.err());
+    assertEquals(0, run(concat(new String[] {"pretrain-data", "--output", out2.toString()}, common)).code());
     assertArrayEquals(Files.readAllBytes(out1), Files.readAllBytes(out2));
     List<String> lines = Files.readAllLines(out1);
     assertFalse(lines.isEmpty());
@@ -75,30 +65,24 @@ class PretrainDataCommandTest {
     Path in = dir.resolve("corpus.txt");
     Files.writeString(in, CORPUS);
     Path out = dir.resolve("out.jsonl");
-    Object[] r = run("pretrain-data", "--input", in.toString(), "--output", out.toString(),
+    Result r = run("pretrain-data", "--input", in.toString(), "--output", out.toString(),
         "--max-predictions-per-seq", "0");
-    assertEquals(Main.BAD_INPUT, r[0]);
-    assertTrue(((String) r[1]).startsWith("jbert pretrain-data: error: max-predictions-per-seq 0"), (String) r[1]);
-    assertEquals(1, ((String) r[1]).strip().lines().count());
+    assertEquals(Main.BAD_INPUT, r.code());
+    assertTrue(r.err().startsWith("jbert pretrain-data: error: max-predictions-per-seq 0"), r.err());
+    assertEquals(1, r.err().strip().lines().count());
     Path missing = dir.resolve("missing.txt");
     r = run("pretrain-data", "--input", missing.toString(), "--output", out.toString());
-    assertEquals(Main.BAD_INPUT, r[0]);
-    assertEquals("jbert pretrain-data: error: " + missing + ": corpus file not found", ((String) r[1]).strip());
+    assertEquals(Main.BAD_INPUT, r.code());
+    assertEquals("jbert pretrain-data: error: " + missing + ": corpus file not found", r.err().strip());
     assertFalse(Files.exists(out), "nothing written on error");
     Path empty = dir.resolve("empty.txt");
     Files.writeString(empty, "\n\n");
     r = run("pretrain-data", "--input", empty.toString(), "--output", out.toString());
-    assertEquals(Main.BAD_INPUT, r[0]);
-    assertTrue(((String) r[1]).contains(empty + ": no sentences in the corpus"), (String) r[1]);
+    assertEquals(Main.BAD_INPUT, r.code());
+    assertTrue(r.err().contains(empty + ": no sentences in the corpus"), r.err());
     try (var files = Files.list(dir)) {
       assertEquals(List.of("corpus.txt", "empty.txt"),
           files.map(p -> p.getFileName().toString()).sorted().toList(), "no temp file left");
     }
-  }
-
-  private static String[] concat(String[] a, String[] b) {
-    String[] c = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, c, a.length, b.length);
-    return c;
   }
 }

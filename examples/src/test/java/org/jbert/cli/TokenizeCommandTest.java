@@ -1,5 +1,7 @@
 package org.jbert.cli;
 
+import static org.jbert.cli.CliRun.assertOneLineError;
+import static org.jbert.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.jbert.cli.CliRun.Result;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -19,22 +22,13 @@ import picocli.CommandLine;
 class TokenizeCommandTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Runs the CLI and returns {exit code, stderr}. */
-  private static Object[] run(String... args) {
-    CommandLine cl = Main.newCommandLine();
-    StringWriter err = new StringWriter();
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Object[] {code, err.toString()};
-  }
-
   @Test
   void tokenizesTheArticleSentencesWithOffsetsAndEncoderInputs(@TempDir Path dir) throws Exception {
     Path in = dir.resolve("in.jsonl");
     Path out = dir.resolve("out.jsonl");
     Files.writeString(in, "{\"text\": \"I love pizza\"}\n\n{\"text\": \"India is my country\", \"text_b\": \"Italy!\"}\n");
-    Object[] r = run("tokenize", "--input", in.toString(), "--output", out.toString(), "--max-length", "12");
-    assertEquals(0, r[0], (String) r[1]);
+    Result r = run("tokenize", "--input", in.toString(), "--output", out.toString(), "--max-length", "12");
+    assertEquals(0, r.code(), r.err());
     List<String> lines = Files.readAllLines(out);
     assertEquals(2, lines.size());
     JsonNode a = JSON.readTree(lines.get(0));
@@ -54,8 +48,8 @@ class TokenizeCommandTest {
     Path in = dir.resolve("in.jsonl");
     Path out = dir.resolve("out.jsonl");
     Files.writeString(in, "{\"text\": \"I love pizza\"}\n");
-    Object[] r = run("tokenize", "--cased", "--input", in.toString(), "--output", out.toString());
-    assertEquals(0, r[0], (String) r[1]);
+    Result r = run("tokenize", "--cased", "--input", in.toString(), "--output", out.toString());
+    assertEquals(0, r.code(), r.err());
     JsonNode a = JSON.readTree(Files.readAllLines(out).get(0));
     assertEquals("[\"I\",\"love\",\"pizza\"]", a.get("tokens").toString());
     assertEquals("[146,1567,13473]", a.get("ids").toString());
@@ -67,17 +61,10 @@ class TokenizeCommandTest {
     Path in = dir.resolve("in.jsonl");
     Path out = dir.resolve("out.jsonl");
     Files.writeString(in, "{\"text\": \"\"}\n");
-    assertEquals(0, run("tokenize", "--input", in.toString(), "--output", out.toString(), "--max-length", "4")[0]);
+    assertEquals(0, run("tokenize", "--input", in.toString(), "--output", out.toString(), "--max-length", "4").code());
     JsonNode a = JSON.readTree(Files.readAllLines(out).get(0));
     assertEquals("[]", a.get("tokens").toString());
     assertEquals("[101,102,0,0]", a.get("input_word_ids").toString());
-  }
-
-  private static void assertOneLineError(Object[] r, String... parts) {
-    assertEquals(Main.BAD_INPUT, r[0]);
-    String err = ((String) r[1]).strip();
-    assertFalse(err.contains("\n"), "one line, no stack trace: " + err);
-    for (String p : parts) assertTrue(err.contains(p), "'" + err + "' should mention " + p);
   }
 
   @Test

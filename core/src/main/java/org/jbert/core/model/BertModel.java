@@ -116,6 +116,19 @@ public final class BertModel implements AutoCloseable {
     }
   }
 
+  /**
+   * Wraps a graph that {@link BertGraph#build} built, for models that add heads to the same SameDiff (pretraining,
+   * task heads) and load or initialize the weights themselves. The model then owns {@code sd}: {@link #save} writes
+   * every variable of it that {@link CheckpointNames} knows, heads included, and {@link #close} frees it.
+   *
+   * @param vocab the vocab.txt that came with the weights, or null
+   * @param report what the weight import did, or null for fresh weights
+   */
+  public static BertModel of(BertConfig config, SameDiff sd, EncoderOutputs outputs, Path vocab,
+      ImportReport report) {
+    return new BertModel(config, sd, outputs, vocab, report);
+  }
+
   /** Loads a Hugging Face model folder (config.json + model.safetensors) strictly. */
   public static BertModel fromHuggingFace(Path dir) {
     try (HuggingFaceSource src = HuggingFaceSource.open(dir)) {
@@ -125,6 +138,15 @@ public final class BertModel implements AutoCloseable {
 
   /** Loads a folder written by {@link #save}. */
   public static BertModel load(Path dir) {
+    requireJbertFolder(dir);
+    return fromHuggingFace(dir);
+  }
+
+  /**
+   * Checks that {@code dir} is a folder written by {@link #save} (its {@value #JBERT_FILE} marker with a supported
+   * format version); throws a JbertException naming the folder or file otherwise.
+   */
+  public static void requireJbertFolder(Path dir) {
     if (!Files.isDirectory(dir)) throw new JbertException(dir + ": model folder not found");
     Path marker = dir.resolve(JBERT_FILE);
     if (!Files.isRegularFile(marker)) {
@@ -140,7 +162,6 @@ public final class BertModel implements AutoCloseable {
     } catch (java.io.IOException e) {
       throw new JbertException(marker + ": not valid JSON (" + e.getMessage() + ")", e);
     }
-    return fromHuggingFace(dir);
   }
 
   /** Saves this model as a jbert folder (see the class comment), atomically replacing {@code dir}. */
@@ -179,11 +200,8 @@ public final class BertModel implements AutoCloseable {
    */
   public EncoderResult encode(int[][] inputWordIds, int[][] inputMask, int[][] inputTypeIds) {
     checkOpen();
-    checkInputs(config, inputWordIds, inputMask, inputTypeIds);
-    Map<String, INDArray> ph = new HashMap<>();
-    ph.put(BertGraph.INPUT_WORD_IDS, Nd4j.createFromArray(inputWordIds));
-    ph.put(BertGraph.INPUT_MASK, Nd4j.createFromArray(inputMask));
-    ph.put(BertGraph.INPUT_TYPE_IDS, Nd4j.createFromArray(inputTypeIds));
+    checkInputs(inputWordIds, inputMask, inputTypeIds);
+    Map<String, INDArray> ph = placeholders(inputWordIds, inputMask, inputTypeIds);
     List<String> names = new ArrayList<>(List.of(BertGraph.POOLED_OUTPUT, BertGraph.SEQUENCE_OUTPUT,
         BertGraph.EMBEDDING_OUTPUT));
     for (SDVariable v : outputs.encoderOutputs()) names.add(v.name());
@@ -197,11 +215,23 @@ public final class BertModel implements AutoCloseable {
   }
 
   /**
-   * Checks encoder inputs: equal [B,T] shapes, T at most P, ids within the vocabulary and segment range, mask 0/1.
+   * Checks encoder inputs as {@link #encode} does (same shape [B,T] for all three, T at most P, ids in range) and
+   * returns T; heads that run their own outputs call this first.
    *
    * @throws JbertException naming the input, row and value at fault
    */
-  public static void checkInputs(BertConfig config, int[][] inputWordIds, int[][] inputMask, int[][] inputTypeIds) {
+  public int checkInputs(int[][] inputWordIds, int[][] inputMask, int[][] inputTypeIds) {
+    checkOpen();
+    return checkInputs(config, inputWordIds, inputMask, inputTypeIds);
+  }
+
+  /**
+   * The same checks for graphs built from {@code config} without a BertModel (e.g. a task model's own graph);
+   * returns T.
+   *
+   * @throws JbertException naming the input, row and value at fault
+   */
+  public static int checkInputs(BertConfig config, int[][] inputWordIds, int[][] inputMask, int[][] inputTypeIds) {
     int t = check("input_word_ids", inputWordIds, -1, config.vocabSize(), "vocab_size");
     int b = inputWordIds.length;
     check("input_mask", inputMask, t, 2, null);
@@ -215,6 +245,16 @@ public final class BertModel implements AutoCloseable {
           + config.maxPositionEmbeddings() + "; truncate the input to at most " + config.maxPositionEmbeddings()
           + " tokens");
     }
+    return t;
+  }
+
+  /** The three encoder placeholders as a mutable map of fresh arrays (the caller closes them). */
+  public static Map<String, INDArray> placeholders(int[][] inputWordIds, int[][] inputMask, int[][] inputTypeIds) {
+    Map<String, INDArray> ph = new HashMap<>();
+    ph.put(BertGraph.INPUT_WORD_IDS, Nd4j.createFromArray(inputWordIds));
+    ph.put(BertGraph.INPUT_MASK, Nd4j.createFromArray(inputMask));
+    ph.put(BertGraph.INPUT_TYPE_IDS, Nd4j.createFromArray(inputTypeIds));
+    return ph;
   }
 
   /** Checks shape and value range; returns T. {@code t} < 0 means "take it from the first row". */

@@ -188,6 +188,16 @@ public final class Vocab {
     return tokens[id];
   }
 
+  /**
+   * Whether the token with this id continues the previous piece's word, i.e. starts with {@code ##} (the test of
+   * Google's {@code create_pretraining_data.py} for whole-word masking).
+   *
+   * @throws JbertException if {@code id} is outside the vocabulary
+   */
+  public boolean isContinuation(int id) {
+    return token(id).startsWith("##");
+  }
+
   /** Id of [PAD], or 0 if the vocabulary has none (BERT's convention). */
   public int padId() {
     return padId;

@@ -219,6 +219,20 @@ public record CheckpointNames(String canonical, String hf, boolean transposed, l
         || name.equals("cls.predictions.decoder.weight") || name.equals("cls.predictions.decoder.bias");
   }
 
+  /**
+   * True for parameters that get no weight decay: biases, LayerNorm gamma/beta and output biases (Google's
+   * {@code exclude_from_weight_decay = ["LayerNorm", "layer_norm", "bias"]}, HF's "bias and LayerNorm.weight").
+   * Decided on a canonical name ({@code .../bias}, {@code .../beta}, {@code .../gamma}, {@code ...LayerNorm...},
+   * {@code .../output_bias}); a Hugging Face dotted name ({@code ....bias}, {@code ....LayerNorm.weight}) gets the
+   * same answer, so a parameter keeps its decay whichever table named it.
+   */
+  public static boolean isNoDecay(String name) {
+    if (name.contains("LayerNorm") || name.contains("layer_norm")) return true;
+    int cut = Math.max(name.lastIndexOf('/'), name.lastIndexOf('.'));
+    String last = name.substring(cut + 1);
+    return last.equals("bias") || last.equals("beta") || last.equals("gamma") || last.endsWith("_bias");
+  }
+
   private static void dense(List<CheckpointNames> out, String g, String f, long in, long outSize) {
     out.add(new CheckpointNames(g + "/kernel", f + ".weight", true, new long[] {in, outSize}));
     out.add(table(g + "/bias", f + ".bias", outSize));

@@ -60,6 +60,17 @@ class VocabTest {
   }
 
   @Test
+  void continuationPiecesAreThoseStartingWithHashHash() {
+    Vocab u = Vocab.bundled("bert-base-uncased");
+    assertTrue(u.isContinuation(u.id("##ing").getAsInt()));
+    assertTrue(!u.isContinuation(u.id("play").getAsInt()));
+    assertTrue(!u.isContinuation(u.id("#").getAsInt()));
+    assertTrue(!u.isContinuation(u.clsId()));
+    JbertException e = assertThrows(JbertException.class, () -> u.isContinuation(u.size()));
+    assertTrue(e.getMessage().contains(String.valueOf(u.size())), e.getMessage());
+  }
+
+  @Test
   void missingFileNamesThePath() {
     Path missing = dir.resolve("nope/vocab.txt");
     JbertException e = assertThrows(JbertException.class, () -> Vocab.load(missing));

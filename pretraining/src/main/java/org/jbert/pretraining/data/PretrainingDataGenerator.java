@@ -5,11 +5,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Random;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jbert.core.JbertException;
 import org.jbert.core.tokenize.BertTokenizer;
+import org.jbert.core.tokenize.Vocab;
 
 /**
  * Masked-LM / next-sentence pretraining instances from a plain-text corpus, with the semantics of Google's
@@ -66,43 +68,57 @@ public final class PretrainingDataGenerator {
   }
 
   private final Encoder encoder;
-  private final PieceVocabulary vocab;
+  private final Vocab vocab;
   private final PretrainingDataOptions options;
+  /** [CLS], [SEP], [MASK] and [PAD] (-1 when the vocabulary has no [PAD]): ids that must not come from corpus text. */
+  private final int[] structural;
 
   /**
    * @param tokenizer text to word pieces (for example {@code BertTokenizer.tokenize} mapped to the token texts);
    *     every piece must be in {@code vocab}
-   * @param vocab the vocabulary the ids refer to
+   * @param vocab the vocabulary the ids refer to; must contain [MASK]
    * @param options validated options
+   * @throws JbertException if {@code vocab} has no [MASK] token
    */
   public PretrainingDataGenerator(
-      Function<String, List<String>> tokenizer, PieceVocabulary vocab, PretrainingDataOptions options) {
-    if (tokenizer == null || vocab == null || options == null) {
-      throw new IllegalArgumentException("tokenizer, vocab and options are required");
-    }
-    this.encoder = (text, reader) -> toIds(tokenizer.apply(text), vocab, reader);
-    this.vocab = vocab;
-    this.options = options;
+      Function<String, List<String>> tokenizer, Vocab vocab, PretrainingDataOptions options) {
+    this(encoder(tokenizer, vocab), vocab, options);
   }
 
-  private PretrainingDataGenerator(Encoder encoder, PieceVocabulary vocab, PretrainingDataOptions options) {
+  private PretrainingDataGenerator(Encoder encoder, Vocab vocab, PretrainingDataOptions options) {
+    if (encoder == null || vocab == null || options == null) {
+      throw new IllegalArgumentException("tokenizer, vocab and options are required");
+    }
+    if (vocab.maskId() < 0) {
+      throw new JbertException("vocabulary " + vocab.source() + " has no " + Vocab.MASK + " token; expected a BERT"
+          + " vocabulary with " + Vocab.CLS + ", " + Vocab.SEP + " and " + Vocab.MASK + " to make pretraining data");
+    }
     this.encoder = encoder;
     this.vocab = vocab;
     this.options = options;
+    this.structural = new int[] {vocab.clsId(), vocab.sepId(), vocab.maskId(), vocab.id(Vocab.PAD).orElse(-1)};
   }
 
-  /** A generator over jbert's BERT tokenizer and its vocabulary. */
+  private static Encoder encoder(Function<String, List<String>> tokenizer, Vocab vocab) {
+    if (tokenizer == null || vocab == null) return null;
+    return (text, reader) -> toIds(tokenizer.apply(text), vocab, reader);
+  }
+
+  /**
+   * A generator over jbert's BERT tokenizer and its vocabulary.
+   *
+   * @throws JbertException if the tokenizer's vocabulary has no [MASK] token
+   */
   public static PretrainingDataGenerator forBert(BertTokenizer tokenizer, PretrainingDataOptions options) {
     if (tokenizer == null || options == null) throw new IllegalArgumentException("tokenizer and options are required");
-    PieceVocabulary vocab = PieceVocabulary.of(tokenizer.vocab()::token, tokenizer.vocab().size());
-    return new PretrainingDataGenerator((text, reader) -> tokenizer.ids(text), vocab, options);
+    return new PretrainingDataGenerator((text, reader) -> tokenizer.ids(text), tokenizer.vocab(), options);
   }
 
   public PretrainingDataOptions options() {
     return options;
   }
 
-  public PieceVocabulary vocab() {
+  public Vocab vocab() {
     return vocab;
   }
 
@@ -163,15 +179,15 @@ public final class PretrainingDataGenerator {
         count.masked, count.randomNext, count.forcedRandomNext);
   }
 
-  private static int[] toIds(List<String> pieces, PieceVocabulary vocab, CorpusReader reader) {
+  private static int[] toIds(List<String> pieces, Vocab vocab, CorpusReader reader) {
     int[] ids = new int[pieces.size()];
     for (int i = 0; i < ids.length; i++) {
-      int id = vocab.id(pieces.get(i));
-      if (id < 0) {
+      OptionalInt id = vocab.id(pieces.get(i));
+      if (id.isEmpty()) {
         throw new JbertException(reader.source() + ":" + reader.lineNumber() + ": the tokenizer produced \""
             + pieces.get(i) + "\", which is not in the vocabulary; expected tokenizer and vocabulary to match");
       }
-      ids[i] = id;
+      ids[i] = id.getAsInt();
     }
     return ids;
   }
@@ -179,12 +195,17 @@ public final class PretrainingDataGenerator {
   /** Drops [CLS], [SEP], [MASK] and [PAD] that a tokenizer kept whole from the text (they would break the layout). */
   private int[] withoutStructural(int[] ids) {
     int n = 0;
-    for (int id : ids) if (!vocab.isStructural(id)) n++;
+    for (int id : ids) if (!isStructural(id)) n++;
     if (n == ids.length) return ids;
     int[] out = new int[n];
     int k = 0;
-    for (int id : ids) if (!vocab.isStructural(id)) out[k++] = id;
+    for (int id : ids) if (!isStructural(id)) out[k++] = id;
     return out;
+  }
+
+  private boolean isStructural(int id) {
+    for (int s : structural) if (id == s) return true;
+    return false;
   }
 
   private void processShard(List<int[][]> shard, Random rng, Consumer<TrainingInstance> sink, Counter count) {

@@ -24,7 +24,7 @@ class MaskingStatisticsTest {
   static Path corpus;
   static int documents;
   static final BertTokenizer BERT = new BertTokenizer(Vocab.bundled("bert-base-uncased"), true);
-  static final PieceVocabulary VOCAB = PieceVocabulary.of(BERT.vocab()::token, BERT.vocab().size());
+  static final Vocab VOCAB = BERT.vocab();
 
   @BeforeAll
   static void corpus() throws Exception {
@@ -39,7 +39,7 @@ class MaskingStatisticsTest {
   }
 
   static Tally run(PretrainingDataOptions options) {
-    PieceVocabulary vocab = VOCAB;
+    Vocab vocab = VOCAB;
     Tally t = new Tally();
     t.stats = PretrainingDataGenerator.forBert(BERT, options).generate(corpus, inst -> {
       int n = inst.length();
@@ -51,7 +51,7 @@ class MaskingStatisticsTest {
       for (int k = 0; k < inst.maskedLmPositions().length; k++) {
         int pos = inst.maskedLmPositions()[k];
         int label = inst.maskedLmIds()[k];
-        boolean special = label == vocab.clsId() || label == vocab.sepId() || label == vocab.id("[PAD]");
+        boolean special = label == vocab.clsId() || label == vocab.sepId() || label == vocab.id(Vocab.PAD).orElse(-1);
         if (pos <= prev || pos <= 0 || pos >= n - 1 || special) t.wrongPosition++;
         prev = pos;
         t.masked++;
@@ -100,7 +100,7 @@ class MaskingStatisticsTest {
 
   @Test
   void wholeWordMaskingOnRealTextMasksWholeWordsAtTheSameRate() {
-    PieceVocabulary vocab = VOCAB;
+    Vocab vocab = VOCAB;
     long[] tokens = new long[1];
     long[] masked = new long[1];
     long[] partial = new long[1];

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PretrainingDataGeneratorTest {
   static final BertTokenizer BERT = new BertTokenizer(Vocab.bundled("bert-base-uncased"), true);
-  static final PieceVocabulary VOCAB = PieceVocabulary.of(BERT.vocab()::token, BERT.vocab().size());
+  static final Vocab VOCAB = BERT.vocab();
   static final PretrainingDataOptions SMALL = PretrainingDataOptions.defaults().withMaxSeqLength(32)
       .withMaxPredictionsPerSeq(5).withDupeFactor(3);
 
@@ -171,9 +171,9 @@ class PretrainingDataGeneratorTest {
     // never fits; the ## piece that starts B (a truncation leftover) is a group of its own and can be chosen.
     PretrainingDataGenerator g = PretrainingDataGenerator.forBert(BERT,
         PretrainingDataOptions.defaults().withWholeWordMask(true));
-    int play = VOCAB.id("play");
-    int ing = VOCAB.id("##ing");
-    int the = VOCAB.id("the");
+    int play = id("play");
+    int ing = id("##ing");
+    int the = id("the");
     assertTrue(play > 0 && ing > 0 && the > 0);
     int[] counts = new int[7];
     for (long seed = 0; seed < 200; seed++) {
@@ -406,7 +406,12 @@ class PretrainingDataGeneratorTest {
   }
 
   private static int[] VOCAB_ids(String text) {
-    return pieces(text).stream().mapToInt(VOCAB::id).toArray();
+    return pieces(text).stream().mapToInt(PretrainingDataGeneratorTest::id).toArray();
+  }
+
+  /** The id of {@code piece} in {@link #VOCAB}, or -1 when it is not there. */
+  private static int id(String piece) {
+    return VOCAB.id(piece).orElse(-1);
   }
 
   @Test
@@ -562,9 +567,17 @@ class PretrainingDataGeneratorTest {
   }
 
   @Test
-  void vocabularyWithoutSpecialTokensIsAnError() {
-    JbertException e = assertThrows(JbertException.class, () -> new PieceVocabulary(List.of("[CLS]", "[SEP]", "a")));
+  void vocabularyWithoutSpecialTokensIsAnError() throws IOException {
+    Path file = dir.resolve("no-mask-vocab.txt");
+    Files.writeString(file, "[UNK]\n[CLS]\n[SEP]\na\n");
+    Vocab noMask = Vocab.load(file);
+    JbertException e = assertThrows(JbertException.class,
+        () -> new PretrainingDataGenerator(PretrainingDataGeneratorTest::pieces, noMask, SMALL));
     assertTrue(e.getMessage().contains("[MASK]"), e.getMessage());
+    assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+    JbertException viaForBert = assertThrows(JbertException.class,
+        () -> PretrainingDataGenerator.forBert(new BertTokenizer(noMask, true), SMALL));
+    assertTrue(viaForBert.getMessage().contains("[MASK]"), viaForBert.getMessage());
   }
 
   private static void assertBad(String expectedStart, org.junit.jupiter.api.function.Executable body) {

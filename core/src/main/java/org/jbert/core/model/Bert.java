@@ -1,0 +1,141 @@
+package org.jbert.core.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.jbert.core.JbertException;
+import org.jbert.core.config.BertConfig;
+import org.jbert.core.tokenize.BertTokenizer;
+import org.jbert.core.tokenize.Features;
+import org.jbert.core.tokenize.Preprocessor;
+import org.jbert.core.tokenize.Vocab;
+import org.jbert.core.weights.WeightSource;
+import org.jbert.core.weights.WeightSources;
+
+/**
+ * A pretrained BERT with its preprocessor: the Java counterpart of the TF Hub pair
+ * {@code bert_en_uncased_preprocess} + {@code bert_en_uncased_L-12_H-768_A-12}.
+ *
+ * <pre>{@code
+ * try (Bert bert = Bert.load("bert-base-uncased")) {
+ *   Features in = bert.preprocess(List.of("I love pizza"));     // input_word_ids, input_mask, input_type_ids [1,128]
+ *   try (EncoderResult out = bert.encode(in)) {                  // default, pooled_output [1,768],
+ *     INDArray seq = out.sequenceOutput();                       // sequence_output [1,128,768], encoder_outputs 12x
+ *   }
+ * }
+ * }</pre>
+ */
+public final class Bert implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String name;
+  private final BertModel model;
+  private final BertTokenizer tokenizer;
+
+  public Bert(String name, BertModel model, BertTokenizer tokenizer) {
+    this.name = name;
+    this.model = model;
+    this.tokenizer = tokenizer;
+    checkVocabSize(name, tokenizer.vocab(), model.config());
+  }
+
+  private static void checkVocabSize(String name, Vocab vocab, BertConfig config) {
+    if (vocab.size() != config.vocabSize()) {
+      throw new JbertException(name + ": the vocabulary " + vocab.source() + " has " + vocab.size()
+          + " entries but the model's vocab_size is " + config.vocabSize());
+    }
+  }
+
+  /**
+   * Loads a named pretrained model ({@code bert-base-uncased}, the default, or {@code bert-base-cased}; see
+   * {@link PretrainedModels}) or a model folder in any format {@link WeightSources} reads. Weights are imported
+   * strictly: a missing, renamed or mis-shaped encoder weight fails with every problem listed.
+   */
+  public static Bert load(String nameOrFolder) {
+    Path folder = Path.of(nameOrFolder);
+    boolean named = !Files.isDirectory(folder);
+    if (named) folder = PretrainedModels.resolve(nameOrFolder);
+    try (WeightSource src = WeightSources.open(folder)) {
+      BertConfig config = src.config().orElseThrow(() -> new JbertException(src.description()
+          + ": no model config found beside the weights"));
+      Path vocabFile = src.vocab().orElseThrow(() -> new JbertException(src.description()
+          + ": no vocab.txt beside the weights; expected one to tokenize text"));
+      Vocab vocab = Vocab.load(vocabFile);
+      boolean lower = named ? !nameOrFolder.toLowerCase().contains("-cased") : lowerCase(folder, vocab);
+      checkVocabSize(nameOrFolder, vocab, config);
+      BertModel model = BertModel.fromWeights(config, src, true);
+      return new Bert(nameOrFolder, model, new BertTokenizer(vocab, lower));
+    }
+  }
+
+  /**
+   * Whether the model in {@code folder} expects lower-cased text: {@code do_lower_case} from Hugging Face's
+   * {@code tokenizer_config.json} when present, else inferred from the vocabulary: an uncased vocabulary has no
+   * ASCII capital outside its bracketed special tokens (Google's uncased one still holds a few non-ASCII capitals such
+   * as U+211D), while a cased one has thousands.
+   */
+  static boolean lowerCase(Path folder, Vocab vocab) {
+    Path tc = folder.resolve("tokenizer_config.json");
+    if (Files.isRegularFile(tc)) {
+      try {
+        JsonNode n = JSON.readTree(tc.toFile()).get("do_lower_case");
+        if (n != null && n.isBoolean()) return n.asBoolean();
+      } catch (IOException e) {
+        throw new JbertException(tc + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
+      }
+    }
+    for (int i = 0; i < vocab.size(); i++) {
+      String t = vocab.token(i);
+      if (t.startsWith("[") && t.endsWith("]")) continue;
+      for (int k = 0; k < t.length(); k++) {
+        char ch = t.charAt(k);
+        if (ch >= 'A' && ch <= 'Z') return false;
+      }
+    }
+    return true;
+  }
+
+  /** TF Hub's preprocessing: {@code [CLS] text [SEP]}, padded to 128 ({@code input_word_ids} etc., [B,128]). */
+  public Features preprocess(List<String> texts) {
+    return new Preprocessor(tokenizer).encode(texts);
+  }
+
+  /**
+   * Preprocesses texts or pairs ({@code textsB} null, or holding nulls for single texts) to {@code seqLength}, or
+   * with {@code dynamicPadding} to the longest row (at most {@code seqLength}).
+   */
+  public Features preprocess(List<String> texts, List<String> textsB, int seqLength, boolean dynamicPadding) {
+    Preprocessor p = new Preprocessor(tokenizer, Math.min(seqLength, model.config().maxPositionEmbeddings()),
+        dynamicPadding);
+    return textsB == null ? p.encode(texts) : p.encodePairs(texts, textsB);
+  }
+
+  /** Runs the encoder (inference mode) on preprocessed inputs. */
+  public EncoderResult encode(Features f) {
+    return model.encode(f.inputWordIds(), f.inputMask(), f.inputTypeIds());
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public BertModel model() {
+    return model;
+  }
+
+  public BertTokenizer tokenizer() {
+    return tokenizer;
+  }
+
+  public BertConfig config() {
+    return model.config();
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+}

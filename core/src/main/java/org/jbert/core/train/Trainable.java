@@ -1,0 +1,29 @@
+package org.jbert.core.train;
+
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A model the {@link Trainer} can train: named parameters and one forward/backward pass. The trainer needs nothing
+ * else from it, so a SameDiff BERT graph (via {@code sd.calculateGradients}), a head on top of it, or a test model
+ * all plug in the same way.
+ *
+ * @param <B> the micro-batch type (e.g. token ids, masks and labels as INDArrays)
+ */
+public interface Trainable<B> {
+
+  /**
+   * The trainable parameters by canonical name (see {@code CheckpointNames}), as the LIVE float32 arrays the model
+   * computes with: the optimizer updates them in place and checkpoints read and restore them. Same map every call.
+   */
+  Map<String, INDArray> parameters();
+
+  /**
+   * The mean loss of one micro-batch and its gradient for every parameter (keyed like {@link #parameters()}, each
+   * shaped like its parameter). The arrays are read before the next call, so an implementation may reuse them.
+   */
+  LossAndGradients lossAndGradients(B batch);
+
+  /** One micro-batch's result. */
+  record LossAndGradients(double loss, Map<String, INDArray> gradients) {}
+}

@@ -1,0 +1,141 @@
+package org.jbert.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.jbert.core.JbertException;
+import org.jbert.core.io.JsonLines;
+import org.jbert.core.io.Npz;
+import org.jbert.core.model.BatchEncoder;
+import org.jbert.core.model.Bert;
+import org.jbert.core.model.PretrainedModels;
+import org.jbert.core.tokenize.Features;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code jbert embed}: texts or pre-tokenized rows in, every encoder output out as NumPy {@code .npz}. */
+@Command(
+    name = "embed",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs the BERT encoder and writes an .npz with input_word_ids, input_mask, input_type_ids [B,T] (int32),"
+          + " default and pooled_output [B,H], sequence_output [B,T,H] and encoder_outputs [L,B,T,H] (float32).",
+      "Input: TEXT arguments, or JSON Lines with text (and text_b) or pre-tokenized input_word_ids"
+          + " (with input_mask and input_type_ids, default all 1 and all 0).",
+      "Text is padded to the longest row (dynamic padding) unless --no-dynamic-padding pads to --max-length like"
+          + " TF Hub; outputs on real tokens are the same either way, and with dynamic padding padded positions hold 0."
+    })
+final class EmbedCommand implements Runnable {
+
+  @Option(names = "--model", paramLabel = "DIR|NAME", defaultValue = PretrainedModels.DEFAULT,
+      description = "model folder (SavedModel, Google checkpoint, Hugging Face or jbert) or name:"
+          + " bert-base-uncased (default), bert-base-cased")
+  String model;
+
+  @Option(names = "--max-length", paramLabel = "N", defaultValue = "128",
+      description = "longest sequence, [CLS] and [SEP] included (default: ${DEFAULT-VALUE})")
+  int maxLength;
+
+  @Option(names = "--batch-size", paramLabel = "B", defaultValue = "32", description = "rows per batch (default: 32)")
+  int batchSize;
+
+  @Option(names = "--no-dynamic-padding", description = "pad every text row to --max-length, as TF Hub does")
+  boolean fixedPadding;
+
+  @Option(names = "--input", paramLabel = "FILE.jsonl", description = "JSON Lines input instead of TEXT arguments")
+  Path input;
+
+  @Option(names = "--output", paramLabel = "OUT.npz", required = true, description = "the .npz to write")
+  Path output;
+
+  @Parameters(paramLabel = "TEXT", arity = "0..*", description = "texts to embed")
+  List<String> texts = new ArrayList<>();
+
+  @Override
+  public void run() {
+    if (maxLength < 3) throw new JbertException("--max-length " + maxLength + " is too small; expected at least 3");
+    if (batchSize < 1) throw new JbertException("--batch-size " + batchSize + " must be at least 1");
+    if (input != null && !texts.isEmpty()) {
+      throw new JbertException("give either TEXT arguments or --input FILE.jsonl, not both");
+    }
+    if (input == null && texts.isEmpty()) throw new JbertException("nothing to embed: give TEXT arguments or --input");
+    try (Bert bert = Bert.load(model)) {
+      Features f = input == null
+          ? bert.preprocess(texts, null, maxLength, !fixedPadding)
+          : readJsonLines(bert, input, maxLength, !fixedPadding);
+      Map<String, Npz.Array> arrays = BatchEncoder.encodeAll(bert.model(), f, batchSize, !fixedPadding);
+      Npz.write(output, arrays);
+      System.err.printf("wrote %s: %d rows, T=%d, %d layers of H=%d%n", output, f.batchSize(), f.seqLength(),
+          bert.config().numHiddenLayers(), bert.config().hiddenSize());
+    }
+  }
+
+  /** Text rows go through the preprocessor; pre-tokenized rows are taken as they are (and must share one length). */
+  static Features readJsonLines(Bert bert, Path file, int maxLength, boolean dynamic) {
+    List<String> a = new ArrayList<>();
+    List<String> b = new ArrayList<>();
+    List<int[][]> pre = new ArrayList<>();
+    int preLength = -1;
+    try (JsonLines in = JsonLines.open(file)) {
+      for (JsonLines.Line line = in.next(); line != null; line = in.next()) {
+        if (line.json().has("input_word_ids")) {
+          int[] ids = ints(line, "input_word_ids", null);
+          if (preLength >= 0 && ids.length != preLength) {
+            throw new JbertException(line.where() + ": input_word_ids has " + ids.length
+                + " entries but earlier rows have " + preLength + "; expected pre-tokenized rows of one length");
+          }
+          preLength = ids.length;
+          int[] fill1 = new int[ids.length];
+          Arrays.fill(fill1, 1);
+          pre.add(new int[][] {ids, ints(line, "input_mask", fill1), ints(line, "input_type_ids",
+              new int[ids.length])});
+        } else {
+          a.add(line.requireText("text"));
+          b.add(line.optionalText("text_b"));
+        }
+      }
+    }
+    if (!pre.isEmpty() && !a.isEmpty()) {
+      throw new JbertException(file + ": mixes text rows and pre-tokenized rows; expected one kind per file");
+    }
+    if (pre.isEmpty() && a.isEmpty()) throw new JbertException(file + ": no rows to embed");
+    if (!pre.isEmpty()) {
+      int n = pre.size();
+      int[][] ids = new int[n][], mask = new int[n][], types = new int[n][];
+      for (int i = 0; i < n; i++) {
+        ids[i] = pre.get(i)[0];
+        mask[i] = pre.get(i)[1];
+        types[i] = pre.get(i)[2];
+      }
+      return new Features(ids, mask, types);
+    }
+    boolean pairs = b.stream().anyMatch(x -> x != null);
+    return bert.preprocess(a, pairs ? b : null, maxLength, dynamic);
+  }
+
+  private static int[] ints(JsonLines.Line line, String key, int[] dflt) {
+    JsonNode v = line.json().get(key);
+    if (v == null || v.isNull()) {
+      if (dflt == null) throw new JbertException(line.where() + ": missing \"" + key + "\" (an array of integers)");
+      return dflt;
+    }
+    if (!v.isArray()) throw new JbertException(line.where() + ": \"" + key + "\" is " + v + "; expected an array");
+    int[] out = new int[v.size()];
+    for (int i = 0; i < out.length; i++) {
+      JsonNode x = v.get(i);
+      if (!x.isInt()) {
+        throw new JbertException(line.where() + ": \"" + key + "\"[" + i + "] is " + x + "; expected an integer");
+      }
+      out[i] = x.asInt();
+    }
+    if (dflt != null && out.length != dflt.length) {
+      throw new JbertException(line.where() + ": \"" + key + "\" has " + out.length + " entries; expected "
+          + dflt.length + " like input_word_ids");
+    }
+    return out;
+  }
+}
