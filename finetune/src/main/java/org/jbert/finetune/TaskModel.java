@@ -19,8 +19,10 @@ import java.util.TreeMap;
 import org.jbert.core.JbertException;
 import org.jbert.core.config.BertConfig;
 import org.jbert.core.graph.BertGraph;
+import org.jbert.core.graph.DropoutSeeds;
 import org.jbert.core.graph.EncoderOutputs;
 import org.jbert.core.model.BertModel;
+import org.jbert.core.train.Trainable;
 import org.jbert.core.weights.CheckpointNames;
 import org.jbert.core.weights.HuggingFaceSource;
 import org.jbert.core.weights.HuggingFaceWriter;
@@ -60,7 +62,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Output contract ({@link #predict}): {@code logits} ([B,C] classification, [B,T,C] tagging) or
  * {@code start_logits} and {@code end_logits} [B,T] (QA).
  */
-public final class TaskModel implements AutoCloseable {
+public final class TaskModel implements Trainable<Batch>, AutoCloseable {
   /** The key of the head metadata in jbert.json. */
   public static final String HEAD_KEY = "head";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -73,6 +75,8 @@ public final class TaskModel implements AutoCloseable {
   private final HeadOutputs out;
   private final Labels labels;
   private final SDVariable loss;
+  private final DropoutSeeds dropoutSeeds;
+  private Map<String, INDArray> parameters;
   private Path vocab;
   private ImportReport importReport;
   private boolean closed;
@@ -87,6 +91,7 @@ public final class TaskModel implements AutoCloseable {
     this.labels = Labels.declare(sd, head.labels(ctx));
     this.loss = head.loss(sd, out, labels).rename("loss");
     sd.setLossVariables(loss);
+    this.dropoutSeeds = DropoutSeeds.attach(sd);
     List<String> undeclared = new ArrayList<>(trainableVariables());
     for (CheckpointNames e : tableEntries()) undeclared.remove(e.canonical());
     if (!undeclared.isEmpty()) {
@@ -311,7 +316,7 @@ public final class TaskModel implements AutoCloseable {
     Map<String, INDArray> ph = placeholders(batch);
     try {
       BertGraph.setTraining(sd, training);
-      if (training) freshDropoutMasks();
+      if (training) dropoutSeeds.beginRun();
       return sd.output(ph, names);
     } finally {
       BertGraph.setTraining(sd, false);
@@ -330,15 +335,18 @@ public final class TaskModel implements AutoCloseable {
 
   /**
    * The loss of {@code batch} and its gradient for every trainable variable (canonical names, Google layout), from
-   * one forward and backward pass in training mode (dropout on). This is what a trainer calls each step.
+   * one forward and backward pass in training mode (dropout on, masks seeded by {@link DropoutSeeds} from
+   * {@code Nd4j.getRandom().getSeed()}). This is what the {@link org.jbert.core.train.Trainer} calls each
+   * micro-batch. The caller may close the gradient arrays.
    */
+  @Override
   public LossAndGradients lossAndGradients(Batch batch) {
     checkOpen();
     requireLabels(batch);
     Map<String, INDArray> ph = placeholders(batch);
     try {
       BertGraph.setTraining(sd, true);
-      freshDropoutMasks();
+      dropoutSeeds.beginRun();
       OutAndGrad r = sd.calculateGradientsAndOutputs(ph, List.of(loss.name()), trainableVariables());
       INDArray l = r.getOutputs().get(loss.name());
       double v = l.getDouble(0);
@@ -348,19 +356,6 @@ public final class TaskModel implements AutoCloseable {
       BertGraph.setTraining(sd, false);
       closeInputs(ph);
     }
-  }
-
-  /**
-   * Makes the next run draw new dropout masks. In ND4J 1.0.0-M2.1 a random op gives the same numbers on every run of
-   * one InferenceSession (measured: identical uniform draws across runs; {@code Nd4j.getRandom().setSeed} has no
-   * effect), and a new session draws new ones (seeded by ND4J, not reproducible from Java). So the cached sessions
-   * of the graph and of its gradient function are dropped before each training-mode run when any dropout is on.
-   */
-  private void freshDropoutMasks() {
-    if (config.hiddenDropoutProb() == 0 && config.attentionProbsDropoutProb() == 0 && ctx.dropoutRate() == 0) return;
-    sd.getSessions().clear();
-    SameDiff grad = sd.getFunction("grad");
-    if (grad != null) grad.getSessions().clear();
   }
 
   private void requireLabels(Batch batch) {
@@ -409,6 +404,21 @@ public final class TaskModel implements AutoCloseable {
     for (String n : List.of(BertGraph.INPUT_WORD_IDS, BertGraph.INPUT_MASK, BertGraph.INPUT_TYPE_IDS)) {
       ph.get(n).close();
     }
+  }
+
+  /**
+   * The trainable variables (encoder and head) by canonical name: the live arrays the graph computes with, which an
+   * optimizer updates in place. The same map on every call.
+   */
+  @Override
+  public synchronized Map<String, INDArray> parameters() {
+    checkOpen();
+    if (parameters == null) {
+      Map<String, INDArray> m = new LinkedHashMap<>();
+      for (String n : trainableVariables()) m.put(n, sd.getVariable(n).getArr());
+      parameters = java.util.Collections.unmodifiableMap(m);
+    }
+    return parameters;
   }
 
   /** Names of every trainable variable (encoder and head), in graph order. */

@@ -1,6 +1,7 @@
 /**
  * Fine-tuning: {@link org.jbert.finetune.TaskModel} (a BERT encoder and a task head in one SameDiff), its
- * {@link org.jbert.finetune.Batch} input and the {@link org.jbert.finetune.LossAndGradients} a trainer consumes.
+ * {@link org.jbert.finetune.Batch} input; a TaskModel is a {@link org.jbert.core.train.Trainable} of batches, so the
+ * core {@link org.jbert.core.train.Trainer} trains it.
  *
  * <p>Design notes. Heads are stateless and get everything from {@link org.jbert.finetune.head.HeadContext}, so one
  * registered instance serves every model; the context travels with the outputs

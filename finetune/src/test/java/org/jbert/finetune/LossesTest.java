@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import org.jbert.core.config.BertConfig;
+import org.jbert.core.train.Trainable.LossAndGradients;
 import org.jbert.finetune.head.HeadContext;
 import org.jbert.finetune.head.ProblemType;
 import org.jbert.finetune.head.QuestionAnsweringHead;
@@ -77,11 +78,19 @@ class LossesTest {
       assertTrue(inference.sub(training).amaxNumber().doubleValue() > 1e-3, "dropout active while training");
       INDArray training2 = m.output(b, true, "logits").get("logits");
       assertTrue(training.sub(training2).amaxNumber().doubleValue() > 1e-3, "a new dropout mask on each run");
-      try (LossAndGradients lg = m.lossAndGradients(b);
-          LossAndGradients lg2 = m.lossAndGradients(b)) {
-        assertNotEquals(m.loss(b), lg.loss(), "lossAndGradients runs in training mode");
-        assertNotEquals(lg.loss(), lg2.loss(), "a new dropout mask on each step");
-      }
+      LossAndGradients lg = m.lossAndGradients(b);
+      LossAndGradients lg2 = m.lossAndGradients(b);
+      assertNotEquals(m.loss(b), lg.loss(), "lossAndGradients runs in training mode");
+      assertNotEquals(lg.loss(), lg2.loss(), "a new dropout mask on each step");
+      // Masks follow ND4J's global seed (as the Trainer sets it per micro-batch): same seed, same loss and gradients.
+      org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(1234);
+      LossAndGradients s1 = m.lossAndGradients(b);
+      org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(99);
+      m.lossAndGradients(b);
+      org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(1234);
+      LossAndGradients s2 = m.lossAndGradients(b);
+      assertEquals(s1.loss(), s2.loss(), 0.0);
+      assertEquals(s1.gradients().get("output_weights"), s2.gradients().get("output_weights"));
       INDArray after = m.predict(Fixtures.ids(), Fixtures.mask(), Fixtures.types()).get("logits");
       assertEquals(inference, after, "back in inference mode after training calls");
     }
