@@ -63,6 +63,16 @@ public final class BertGraph {
    * {@link org.jbert.core.model.BertModel#initialize}.
    */
   public static EncoderOutputs build(SameDiff sd, BertConfig c, DataType dtype) {
+    return build(sd, c, dtype, true);
+  }
+
+  /**
+   * As {@link #build(SameDiff, BertConfig, DataType)}; with {@code pooler} false the pooler is left out (no
+   * {@code bert/pooler/...} variables, no {@value #POOLED_OUTPUT} / {@value #DEFAULT} outputs, and
+   * {@link EncoderOutputs#pooledOutput()} is null), as in HF's token-classification and QA models
+   * ({@code add_pooling_layer=False}).
+   */
+  public static EncoderOutputs build(SameDiff sd, BertConfig c, DataType dtype, boolean pooler) {
     SDVariable ids = sd.placeHolder(INPUT_WORD_IDS, DataType.INT, -1, -1);
     SDVariable mask = sd.placeHolder(INPUT_MASK, DataType.INT, -1, -1);
     SDVariable types = sd.placeHolder(INPUT_TYPE_IDS, DataType.INT, -1, -1);
@@ -73,7 +83,7 @@ public final class BertGraph {
     SDVariable x; // [B*T,H] through the layers
     SDVariable embeddingOutput;
     List<SDVariable> layerOutputs = new ArrayList<>();
-    SDVariable pooled;
+    SDVariable pooled = null;
     try (NameScope bert = sd.withNameScope("bert")) {
       try (NameScope emb = sd.withNameScope("embeddings")) {
         wordTable = sd.var("word_embeddings", dtype, c.vocabSize(), c.hiddenSize());
@@ -90,10 +100,12 @@ public final class BertGraph {
           layerOutputs.add(sd.reshape(x, shapes.bth));
         }
       }
-      try (NameScope p = sd.withNameScope("pooler")) {
-        SDVariable last = layerOutputs.get(layerOutputs.size() - 1);
-        SDVariable first = last.get(SDIndex.all(), SDIndex.point(0), SDIndex.all()); // [B,H]
-        pooled = sd.math().tanh(denseVars(sd, "dense", first, c.hiddenSize(), c.hiddenSize(), dtype));
+      if (pooler) {
+        try (NameScope p = sd.withNameScope("pooler")) {
+          SDVariable last = layerOutputs.get(layerOutputs.size() - 1);
+          SDVariable first = last.get(SDIndex.all(), SDIndex.point(0), SDIndex.all()); // [B,H]
+          pooled = sd.math().tanh(denseVars(sd, "dense", first, c.hiddenSize(), c.hiddenSize(), dtype));
+        }
       }
     }
     embeddingOutput = sd.identity(EMBEDDING_OUTPUT, embeddingOutput);
@@ -102,8 +114,11 @@ public final class BertGraph {
       named.add(sd.identity(encoderOutputName(l), layerOutputs.get(l)));
     }
     SDVariable sequenceOutput = sd.identity(SEQUENCE_OUTPUT, layerOutputs.get(layerOutputs.size() - 1));
-    SDVariable pooledOutput = sd.identity(POOLED_OUTPUT, pooled);
-    sd.identity(DEFAULT, pooled);
+    SDVariable pooledOutput = null;
+    if (pooled != null) {
+      pooledOutput = sd.identity(POOLED_OUTPUT, pooled);
+      sd.identity(DEFAULT, pooled);
+    }
     return new EncoderOutputs(ids, mask, types, training, wordTable, embeddingOutput, List.copyOf(named),
         sequenceOutput, x, pooledOutput);
   }

@@ -16,7 +16,8 @@ import org.nd4j.autodiff.samediff.SDVariable;
  * @param encoderOutputs L variables [B,T,H], the output of each transformer layer
  * @param sequenceOutput [B,T,H], the last layer's output
  * @param sequenceOutput2d the same values as [B*T,H], convenient for token-level heads
- * @param pooledOutput [B,H], tanh(dense(first token)); also exported as {@code default}
+ * @param pooledOutput [B,H], tanh(dense(first token)); also exported as {@code default}; null when the graph was built
+ *     without the pooler
  */
 public record EncoderOutputs(
     SDVariable inputWordIds,

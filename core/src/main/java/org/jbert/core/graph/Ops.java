@@ -21,6 +21,15 @@ public final class Ops {
   }
 
   /**
+   * {@code x @ weights^T + bias} with weights in [out,in] layout, as Google's heads compute with
+   * {@code tf.matmul(x, output_weights, transpose_b=True)} (NSP, run_classifier, run_squad) and as HF's
+   * {@code nn.Linear} stores them: x [K,in], weights [out,in], bias [out] -> [K,out].
+   */
+  public static SDVariable outputLayer(SDVariable x, SDVariable weights, SDVariable bias) {
+    return x.getSameDiff().mmul(x, weights, false, true, false).add(bias);
+  }
+
+  /**
    * LayerNorm over the last axis with epsilon inside the square root, as in TF and PyTorch:
    * {@code (x - mean) / sqrt(var + eps) * gamma + beta}. Built from mean/variance ops because SameDiff's fused
    * {@code layerNorm} takes no epsilon. x [..., H], gamma and beta [H].

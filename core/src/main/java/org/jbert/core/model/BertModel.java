@@ -222,6 +222,16 @@ public final class BertModel implements AutoCloseable {
    */
   public int checkInputs(int[][] inputWordIds, int[][] inputMask, int[][] inputTypeIds) {
     checkOpen();
+    return checkInputs(config, inputWordIds, inputMask, inputTypeIds);
+  }
+
+  /**
+   * The same checks for graphs built from {@code config} without a BertModel (e.g. a task model's own graph);
+   * returns T.
+   *
+   * @throws JbertException naming the input, row and value at fault
+   */
+  public static int checkInputs(BertConfig config, int[][] inputWordIds, int[][] inputMask, int[][] inputTypeIds) {
     int t = check("input_word_ids", inputWordIds, -1, config.vocabSize(), "vocab_size");
     int b = inputWordIds.length;
     check("input_mask", inputMask, t, 2, null);

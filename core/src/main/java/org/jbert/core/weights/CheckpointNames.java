@@ -87,8 +87,86 @@ public record CheckpointNames(String canonical, String hf, boolean transposed, l
    * ({@code BertForSequenceClassification}, ...) put before encoder weights and a bare {@code BertModel} leaves out.
    */
   public static Optional<CheckpointNames> byHuggingFace(List<CheckpointNames> entries, String name) {
+    Optional<CheckpointNames> exact = entries.stream().filter(e -> e.hf.equals(name)).findFirst();
+    if (exact.isPresent()) return exact;
     String withPrefix = name.startsWith("bert.") || name.startsWith("cls.") ? name : "bert." + name;
     return entries.stream().filter(e -> e.hf.equals(withPrefix)).findFirst();
+  }
+
+  // ---- Fine-tuning heads -------------------------------------------------------------------------------------
+  //
+  // | head                     | Google name (layout)                              | Hugging Face name (layout)   |
+  // | sequence classification  | output_weights [C,H], output_bias [C]             | classifier.weight [C,H], .bias |
+  // |   (run_classifier.py: root scope, logits = pooled x output_weights^T)                                       |
+  // | token classification     | cls/token_classification/output_weights [C,H],   | classifier.weight [C,H], .bias |
+  // |   (no Google original; jbert's scope, same layout as run_classifier)  /output_bias [C]                      |
+  // | extractive QA            | cls/squad/output_weights [2,H], /output_bias [2]  | qa_outputs.weight [2,H], .bias |
+  // |   (run_squad.py; row 0 = start, row 1 = end)                                                                |
+  //
+  // Both layouts are [out,in] for these heads (Google multiplies with transpose_b), so none is transposed.
+  // C = num_labels.
+
+  /** Scope of jbert's token-classification head (Google has no tagging script; chosen to sit beside cls/squad). */
+  public static final String TOKEN_CLASSIFICATION_SCOPE = "cls/token_classification";
+  /** Scope of run_squad.py's span head. */
+  public static final String SQUAD_SCOPE = "cls/squad";
+
+  /**
+   * run_classifier.py's classifier on the pooled output: {@code output_weights} [C,H] and {@code output_bias} [C] in
+   * the root scope, HF {@code classifier.weight} / {@code classifier.bias}.
+   */
+  public static List<CheckpointNames> sequenceClassifier(int hidden, int numLabels) {
+    return outputLayer("", "classifier", hidden, numLabels);
+  }
+
+  /**
+   * The tagging classifier on the sequence output: {@code cls/token_classification/output_weights} [C,H] and
+   * {@code .../output_bias} [C], HF {@code classifier.weight} / {@code classifier.bias}.
+   */
+  public static List<CheckpointNames> tokenClassifier(int hidden, int numLabels) {
+    return outputLayer(TOKEN_CLASSIFICATION_SCOPE, "classifier", hidden, numLabels);
+  }
+
+  /**
+   * run_squad.py's span head: {@code cls/squad/output_weights} [2,H] (row 0 start, row 1 end) and
+   * {@code cls/squad/output_bias} [2], HF {@code qa_outputs.weight} / {@code qa_outputs.bias}.
+   */
+  public static List<CheckpointNames> squad(int hidden) {
+    return outputLayer(SQUAD_SCOPE, "qa_outputs", hidden, 2);
+  }
+
+  /**
+   * The entries of a custom head's output layer ({@code <scope>/output_weights} [out,in] and
+   * {@code <scope>/output_bias} [out}), exported to HF as {@code <scope with dots>.weight} / {@code .bias}.
+   */
+  public static List<CheckpointNames> customOutputLayer(String scope, int in, int out) {
+    if (scope == null || scope.isEmpty() || scope.startsWith("bert/") || scope.startsWith("/")) {
+      throw new org.jbert.core.JbertException("custom head scope '" + scope
+          + "' is not allowed; expected a non-empty name outside bert/, e.g. my_head");
+    }
+    return outputLayer(scope, scope.replace('/', '.'), in, out);
+  }
+
+  /**
+   * The entries of a custom head's dense layer ({@code <scope>/kernel} [in,out] and {@code <scope>/bias} [out}),
+   * exported to HF as {@code <scope with dots>.weight} [out,in] (transposed) / {@code .bias}.
+   */
+  public static List<CheckpointNames> customDense(String scope, int in, int out) {
+    customOutputLayer(scope, in, out); // validates the scope
+    List<CheckpointNames> l = new ArrayList<>();
+    dense(l, scope, scope.replace('/', '.'), in, out);
+    return l;
+  }
+
+  /** The weights name of an output layer ([out,in], Google's {@code output_weights}). */
+  public static final String OUTPUT_WEIGHTS = "output_weights";
+  /** The bias name of an output layer ([out], Google's {@code output_bias}). */
+  public static final String OUTPUT_BIAS = "output_bias";
+
+  private static List<CheckpointNames> outputLayer(String scope, String hfPrefix, long in, long out) {
+    String g = scope.isEmpty() ? "" : scope + "/";
+    return List.of(table(g + OUTPUT_WEIGHTS, hfPrefix + ".weight", out, in),
+        table(g + OUTPUT_BIAS, hfPrefix + ".bias", out));
   }
 
   /** The canonical name for a TF Hub / SavedModel variable name, or empty when it has no {@code module/} prefix. */

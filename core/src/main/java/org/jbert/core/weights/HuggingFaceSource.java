@@ -33,11 +33,12 @@ public final class HuggingFaceSource implements WeightSource {
   private final Map<String, CheckpointNames> entry = new LinkedHashMap<>();
   private final Set<String> unrecognized = new LinkedHashSet<>();
 
-  private HuggingFaceSource(Path dir, BertConfig config, SafeTensors tensors) {
+  private HuggingFaceSource(Path dir, BertConfig config, SafeTensors tensors, List<CheckpointNames> headEntries) {
     this.dir = dir;
     this.config = config;
     this.tensors = tensors;
-    List<CheckpointNames> table = CheckpointNames.forConfig(config, CheckpointNames.Part.values());
+    List<CheckpointNames> table = new java.util.ArrayList<>(headEntries);
+    table.addAll(CheckpointNames.forConfig(config, CheckpointNames.Part.values()));
     for (String name : tensors.entries().keySet()) {
       if (CheckpointNames.isHuggingFaceAlias(name)) continue;
       Optional<CheckpointNames> e = CheckpointNames.byHuggingFace(table, name);
@@ -56,6 +57,14 @@ public final class HuggingFaceSource implements WeightSource {
 
   /** Opens {@code dir}, reading its config.json; throws a JbertException naming the folder or file at fault. */
   public static HuggingFaceSource open(Path dir) {
+    return open(dir, List.of());
+  }
+
+  /**
+   * Opens {@code dir} recognizing, besides the encoder and pretraining heads, the task-head entries
+   * {@code headEntries} (e.g. {@link CheckpointNames#sequenceClassifier}); they are matched first.
+   */
+  public static HuggingFaceSource open(Path dir, List<CheckpointNames> headEntries) {
     if (!Files.isDirectory(dir)) throw new JbertException(dir + ": model folder not found");
     Path weights = dir.resolve(WEIGHTS_FILE);
     if (!Files.isRegularFile(weights)) {
@@ -66,7 +75,7 @@ public final class HuggingFaceSource implements WeightSource {
       throw new JbertException(dir + ": no " + WEIGHTS_FILE + " in this folder (expected a Hugging Face model folder)");
     }
     BertConfig config = BertConfig.fromHuggingFaceJson(dir.resolve(CONFIG_FILE));
-    return new HuggingFaceSource(dir, config, SafeTensors.open(weights));
+    return new HuggingFaceSource(dir, config, SafeTensors.open(weights), List.copyOf(headEntries));
   }
 
   @Override
@@ -116,6 +125,16 @@ public final class HuggingFaceSource implements WeightSource {
     String f = fileName.get(name);
     if (f == null) throw new JbertException(description() + ": no tensor for " + name);
     return tensors.entries().get(f);
+  }
+
+  /** The folder this source reads. */
+  public Path dir() {
+    return dir;
+  }
+
+  /** The names stored in model.safetensors, as written (HF names). */
+  public Set<String> storedNames() {
+    return Collections.unmodifiableSet(tensors.entries().keySet());
   }
 
   @Override

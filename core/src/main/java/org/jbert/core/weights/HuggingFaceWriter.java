@@ -35,12 +35,27 @@ public final class HuggingFaceWriter {
    */
   public static void write(Path dir, BertConfig config, Map<String, float[]> weights, Optional<Path> vocab,
       Map<String, ObjectNode> extraFiles) {
-    List<CheckpointNames> table = CheckpointNames.forConfig(config, CheckpointNames.Part.values());
-    Map<String, SafeTensors.Tensor> tensors = new LinkedHashMap<>();
     String mlmFirst = CheckpointNames.forConfig(config, CheckpointNames.Part.MLM_HEAD).get(0).canonical();
     String nspFirst = CheckpointNames.forConfig(config, CheckpointNames.Part.NSP_HEAD).get(0).canonical();
     boolean mlm = weights.containsKey(mlmFirst);
     boolean nsp = weights.containsKey(nspFirst);
+    ObjectNode cfg = JSON.createObjectNode();
+    cfg.putArray("architectures").add(mlm && nsp ? "BertForPreTraining" : mlm ? "BertForMaskedLM" : "BertModel");
+    write(dir, config, List.of(), weights, vocab, cfg, extraFiles);
+  }
+
+  /**
+   * Writes {@code weights} (canonical names, Google layout row-major) to folder {@code dir}, replacing it.
+   *
+   * @param headEntries table entries of a task head's variables (besides the encoder and pretraining heads)
+   * @param configExtras keys added to (or replacing those of) config.json, e.g. architectures, id2label
+   * @param extraFiles additional small JSON files to put in the folder (file name -> content), e.g. jbert.json
+   */
+  public static void write(Path dir, BertConfig config, List<CheckpointNames> headEntries,
+      Map<String, float[]> weights, Optional<Path> vocab, ObjectNode configExtras, Map<String, ObjectNode> extraFiles) {
+    List<CheckpointNames> table = new java.util.ArrayList<>(headEntries);
+    table.addAll(CheckpointNames.forConfig(config, CheckpointNames.Part.values()));
+    Map<String, SafeTensors.Tensor> tensors = new LinkedHashMap<>();
     for (CheckpointNames e : table) {
       float[] v = weights.get(e.canonical());
       if (v == null) continue;
@@ -62,7 +77,7 @@ public final class HuggingFaceWriter {
       }
     }
     ObjectNode cfg = config.toHuggingFaceJson();
-    cfg.putArray("architectures").add(mlm && nsp ? "BertForPreTraining" : mlm ? "BertForMaskedLM" : "BertModel");
+    cfg.setAll(configExtras);
     Path abs = dir.toAbsolutePath().normalize();
     Path parent = abs.getParent();
     Path tmp = null;

@@ -39,4 +39,21 @@ class BertGraphNamesTest {
       assertTrue(sd.hasVariable(n), "graph has no variable " + n);
     }
   }
+
+  @Test
+  void withoutPoolerTheGraphIsTheEncoderTableOnly() {
+    BertConfig c = new BertConfig(31, 12, 3, 3, 20, Activation.GELU_TANH, 0.1, 0.1, 17, 2, 0.02, 1e-12);
+    SameDiff sd = SameDiff.create();
+    EncoderOutputs out = BertGraph.build(sd, c, org.nd4j.linalg.api.buffer.DataType.FLOAT, false);
+    java.util.Set<String> graph = new java.util.TreeSet<>();
+    for (SDVariable v : sd.variables()) {
+      if (v.getVariableType() == VariableType.VARIABLE) graph.add(v.name());
+    }
+    java.util.Set<String> table = new java.util.TreeSet<>();
+    for (CheckpointNames e : CheckpointNames.forConfig(c, CheckpointNames.Part.ENCODER)) table.add(e.canonical());
+    assertEquals(table, graph);
+    assertEquals(null, out.pooledOutput());
+    assertTrue(!sd.hasVariable(BertGraph.POOLED_OUTPUT) && !sd.hasVariable(BertGraph.DEFAULT));
+    assertTrue(sd.hasVariable(BertGraph.SEQUENCE_OUTPUT));
+  }
 }
