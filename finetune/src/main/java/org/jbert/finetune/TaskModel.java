@@ -20,6 +20,7 @@ import org.jbert.core.JbertException;
 import org.jbert.core.config.BertConfig;
 import org.jbert.core.graph.BertGraph;
 import org.jbert.core.graph.DropoutSeeds;
+import org.jbert.core.train.GraphTrainable;
 import org.jbert.core.graph.EncoderOutputs;
 import org.jbert.core.model.BertModel;
 import org.jbert.core.train.Trainable;
@@ -76,7 +77,7 @@ public final class TaskModel implements Trainable<Batch>, AutoCloseable {
   private final Labels labels;
   private final SDVariable loss;
   private final DropoutSeeds dropoutSeeds;
-  private Map<String, INDArray> parameters;
+  private final GraphTrainable<Batch> trainable;
   private Path vocab;
   private ImportReport importReport;
   private boolean closed;
@@ -92,6 +93,7 @@ public final class TaskModel implements Trainable<Batch>, AutoCloseable {
     this.loss = head.loss(sd, out, labels).rename("loss");
     sd.setLossVariables(loss);
     this.dropoutSeeds = DropoutSeeds.attach(sd);
+    this.trainable = new GraphTrainable<>(sd, loss.name(), this::placeholders, this::closeInputs, dropoutSeeds);
     List<String> undeclared = new ArrayList<>(trainableVariables());
     for (CheckpointNames e : tableEntries()) undeclared.remove(e.canonical());
     if (!undeclared.isEmpty()) {
@@ -343,19 +345,13 @@ public final class TaskModel implements Trainable<Batch>, AutoCloseable {
   public LossAndGradients lossAndGradients(Batch batch) {
     checkOpen();
     requireLabels(batch);
-    Map<String, INDArray> ph = placeholders(batch);
-    try {
-      BertGraph.setTraining(sd, true);
-      dropoutSeeds.beginRun();
-      OutAndGrad r = sd.calculateGradientsAndOutputs(ph, List.of(loss.name()), trainableVariables());
-      INDArray l = r.getOutputs().get(loss.name());
-      double v = l.getDouble(0);
-      l.close();
-      return new LossAndGradients(v, new LinkedHashMap<>(r.getGradients()));
-    } finally {
-      BertGraph.setTraining(sd, false);
-      closeInputs(ph);
-    }
+    return trainable.lossAndGradients(batch);
+  }
+
+  /** Fixes the dropout masks of the next {@link #lossAndGradients} call (the trainer calls it per micro-batch). */
+  @Override
+  public void seedRandom(long seed) {
+    trainable.seedRandom(seed);
   }
 
   private void requireLabels(Batch batch) {
@@ -411,14 +407,9 @@ public final class TaskModel implements Trainable<Batch>, AutoCloseable {
    * optimizer updates in place. The same map on every call.
    */
   @Override
-  public synchronized Map<String, INDArray> parameters() {
+  public Map<String, INDArray> parameters() {
     checkOpen();
-    if (parameters == null) {
-      Map<String, INDArray> m = new LinkedHashMap<>();
-      for (String n : trainableVariables()) m.put(n, sd.getVariable(n).getArr());
-      parameters = java.util.Collections.unmodifiableMap(m);
-    }
-    return parameters;
+    return trainable.parameters();
   }
 
   /** Names of every trainable variable (encoder and head), in graph order. */
