@@ -36,6 +36,10 @@ final class RunCommand implements Runnable {
   @Option(names = "--resume", description = "continue from the latest checkpoint in the output folder")
   boolean resume;
 
+  @Option(names = "--stop-after", paramLabel = "STEP",
+      description = "stop with a checkpoint after this optimizer step; --resume continues exactly")
+  long stopAfter = Long.MAX_VALUE;
+
   @Override
   public void run() {
     ObjectNode tree = YamlBinder.readTree(config);
@@ -46,7 +50,7 @@ final class RunCommand implements Runnable {
     }
     for (String o : overrides) YamlBinder.applyOverride(tree, PretrainRunConfig.class, o);
     PretrainRunConfig c = YamlBinder.bind(tree, PretrainRunConfig.class, config.toString());
-    PretrainRun.Outcome o = PretrainRun.run(c, resume, System.out);
+    PretrainRun.Outcome o = PretrainRun.run(c, resume, System.out, stopAfter);
     System.out.printf("jbert: steps %d..%d of %d, last loss %.4f, eval %s; model in %s, report in %s%n",
         o.result().firstStep(), o.result().lastStep(), o.result().totalSteps(), o.result().lastLoss(),
         o.result().eval(), o.modelDir(), o.result().runDir().resolve("report.md"));

@@ -50,6 +50,14 @@ public final class PretrainRun {
 
   /** Runs {@code c}; with {@code resume}, continues from the latest checkpoint in the output folder. */
   public static Outcome run(PretrainRunConfig c, boolean resume, PrintStream progress) {
+    return run(c, resume, progress, Long.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #run(PretrainRunConfig, boolean, PrintStream)}, stopping with a checkpoint after optimizer step
+   * {@code stopAfter} (as a time-limited job would); a later run with {@code resume} continues exactly.
+   */
+  public static Outcome run(PretrainRunConfig c, boolean resume, PrintStream progress, long stopAfter) {
     Path runDir = Path.of(c.train().outputDir());
     PretrainingDataOptions opts = c.data().instances();
     try (PretrainingModel model = model(c)) {
@@ -95,7 +103,7 @@ public final class PretrainRun {
           .resolvedConfig(c).resume(resume).title("Pretraining: " + describe(c))
           .progress(progress, System.console() != null && progress == System.out);
       if (!dev.isEmpty()) trainer.evaluator(step -> evaluate(model, dev, c.train().batchSize(), opts));
-      Trainer.Result r = trainer.run();
+      Trainer.Result r = trainer.run(stopAfter);
       Path modelDir = runDir.resolve("model");
       if (r.lastStep() == r.totalSteps()) model.save(modelDir);
       return new Outcome(r, modelDir, stats, dev.size());
