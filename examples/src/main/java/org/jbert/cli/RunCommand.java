@@ -4,9 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.jbert.core.JbertException;
 import org.jbert.core.config.yaml.YamlBinder;
+import org.jbert.core.train.Trainer;
+import org.jbert.eval.metrics.ClassificationMetrics;
+import org.jbert.finetune.run.FinetuneRun;
+import org.jbert.finetune.run.FinetuneRunConfig;
 import org.jbert.pretraining.run.PretrainRun;
 import org.jbert.pretraining.run.PretrainRunConfig;
 import picocli.CommandLine.Command;
@@ -18,13 +24,14 @@ import picocli.CommandLine.Parameters;
     name = "run",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs the YAML run file CONFIG (its 'task' key: pretrain). Every key is checked; unknown keys are rejected"
+      "Runs the YAML run file CONFIG (its 'task' key: pretrain or finetune). Every key is checked; unknown keys are rejected"
           + " with their key path. The output folder (train.output_dir) receives config.resolved.yaml, metrics.jsonl,"
           + " checkpoints/, the final model/, loss and learning-rate plots and report.md.",
-      "Examples: configs/pretrain-small-spamassassin.yaml, configs/pretrain-bert-base-continued.yaml"
+      "Examples: configs/pretrain-small-spamassassin.yaml, configs/pretrain-bert-base-continued.yaml,"
+          + " configs/finetune-spamassassin.yaml"
     })
 final class RunCommand implements Runnable {
-  static final List<String> TASKS = List.of(PretrainRunConfig.TASK);
+  static final List<String> TASKS = List.of(PretrainRunConfig.TASK, FinetuneRunConfig.TASK);
 
   @Parameters(index = "0", paramLabel = "CONFIG.yaml", description = "the run file")
   Path config;
@@ -48,11 +55,36 @@ final class RunCommand implements Runnable {
       throw new JbertException(config + ": key 'task' is " + (task == null ? "missing" : task.toString())
           + "; expected one of " + TASKS);
     }
-    for (String o : overrides) YamlBinder.applyOverride(tree, PretrainRunConfig.class, o);
-    PretrainRunConfig c = YamlBinder.bind(tree, PretrainRunConfig.class, config.toString());
-    PretrainRun.Outcome o = PretrainRun.run(c, resume, System.out, stopAfter);
+    Trainer.Result r;
+    Path model;
+    if (task.asText().equals(PretrainRunConfig.TASK)) {
+      for (String o : overrides) YamlBinder.applyOverride(tree, PretrainRunConfig.class, o);
+      PretrainRunConfig c = YamlBinder.bind(tree, PretrainRunConfig.class, config.toString());
+      PretrainRun.Outcome o = PretrainRun.run(c, resume, System.out, stopAfter);
+      r = o.result();
+      model = o.modelDir();
+    } else {
+      for (String o : overrides) YamlBinder.applyOverride(tree, FinetuneRunConfig.class, o);
+      FinetuneRunConfig c = YamlBinder.bind(tree, FinetuneRunConfig.class, config.toString());
+      FinetuneRun.Outcome o = FinetuneRun.run(c, resume, System.out, stopAfter, RunCommand::classification);
+      r = o.result();
+      model = o.modelDir();
+      if (!o.test().isEmpty()) System.out.println("jbert: test " + o.test());
+    }
     System.out.printf("jbert: steps %d..%d of %d, last loss %.4f, eval %s; model in %s, report in %s%n",
-        o.result().firstStep(), o.result().lastStep(), o.result().totalSteps(), o.result().lastLoss(),
-        o.result().eval(), o.modelDir(), o.result().runDir().resolve("report.md"));
+        r.firstStep(), r.lastStep(), r.totalSteps(), r.lastLoss(), r.eval(), model, r.runDir().resolve("report.md"));
+  }
+
+  /** Accuracy, macro precision/recall/F1, MCC and, for two labels, the second label's F1 (e.g. spam). */
+  static Map<String, Double> classification(int[] gold, int[] predicted, List<String> labels) {
+    ClassificationMetrics m = ClassificationMetrics.of(gold, predicted, labels);
+    Map<String, Double> out = new LinkedHashMap<>();
+    out.put("accuracy", m.accuracy());
+    out.put("macro_precision", m.macro().precision());
+    out.put("macro_recall", m.macro().recall());
+    out.put("macro_f1", m.macro().f1());
+    out.put("mcc", m.mcc());
+    if (labels.size() == 2) out.put("f1_" + labels.get(1), m.perClass().get(1).f1());
+    return out;
   }
 }

@@ -1,0 +1,100 @@
+package org.jbert.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.jbert.core.config.Activation;
+import org.jbert.core.config.BertConfig;
+import org.jbert.core.model.BertModel;
+import org.jbert.finetune.TaskModel;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code jbert run} with a fine-tuning config on a tiny encoder and a separable toy task. */
+class RunCommandTest {
+  static final List<String> VOCAB = List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "good", "great", "fine",
+      "bad", "awful", "poor", "the", "movie", "was", "film");
+  @TempDir static Path dir;
+  static Path encoder;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    BertConfig c = new BertConfig(VOCAB.size(), 16, 1, 2, 32, Activation.GELU_TANH, 0.1, 0.1, 16, 2, 0.02, 1e-12);
+    encoder = dir.resolve("encoder");
+    try (BertModel m = BertModel.random(c, 3)) {
+      m.save(encoder);
+    }
+    Files.write(encoder.resolve("vocab.txt"), VOCAB);
+    java.util.Random r = new java.util.Random(5);
+    String[] pos = {"good", "great", "fine"}, neg = {"bad", "awful", "poor"}, filler = {"the", "movie", "was", "film"};
+    for (String split : List.of("train", "dev", "test")) {
+      List<String> lines = new ArrayList<>();
+      for (int i = 0; i < (split.equals("train") ? 64 : 16); i++) {
+        boolean p = i % 2 == 0;
+        String text = filler[r.nextInt(4)] + " " + filler[r.nextInt(4)] + " " + (p ? pos : neg)[r.nextInt(3)];
+        lines.add("{\"text\": \"" + text + "\", \"label\": \"" + (p ? "pos" : "neg") + "\"}");
+      }
+      Files.write(dir.resolve(split + ".jsonl"), lines);
+    }
+  }
+
+  private Path config(String name) throws Exception {
+    Path f = dir.resolve(name + ".yaml");
+    Files.writeString(f, """
+        task: finetune
+        model: %s
+        head: {type: sequence_classification, dropout: 0.1}
+        data: {source: jsonl, train: %s, dev: %s, test: %s, max_seq_length: 8, max_train_examples: 0}
+        train: {lr: 1.0e-2, warmup_steps: 0, epochs: 4, batch_size: 8, seed: 3, log_every: 1, eval_every: 16,
+                checkpoint_every: 8, keep_checkpoints: 5, output_dir: %s}
+        """.formatted(encoder, dir.resolve("train.jsonl"), dir.resolve("dev.jsonl"), dir.resolve("test.jsonl"),
+        dir.resolve(name)));
+    return f;
+  }
+
+  private static List<Double> losses(Path run) throws Exception {
+    List<Double> out = new ArrayList<>();
+    for (String l : Files.readAllLines(run.resolve("metrics.jsonl"))) out.add(new ObjectMapper().readTree(l)
+        .get("loss").asDouble());
+    return out;
+  }
+
+  @Test
+  void fineTunesEvaluatesSavesAndResumesExactly() throws Exception {
+    CliRun.Result r = CliRun.run("run", config("full").toString());
+    assertEquals(0, r.code(), r.err());
+    Path run = dir.resolve("full");
+    List<Double> full = losses(run);
+    assertEquals(32, full.size(), "4 epochs of 8 batches");
+    assertTrue(full.subList(28, 32).stream().mapToDouble(d -> d).average().orElseThrow()
+        < full.subList(0, 4).stream().mapToDouble(d -> d).average().orElseThrow(), "loss falls: " + full);
+    JsonNode test = new ObjectMapper().readTree(run.resolve("test_metrics.json").toFile());
+    assertEquals(16, test.get("examples").asInt());
+    assertTrue(test.get("accuracy").asDouble() >= 0.75, "a separable toy task is learned: " + test);
+    try (TaskModel m = TaskModel.load(run.resolve("model"))) {
+      assertEquals(2, m.context().numLabels());
+    }
+    // Stopped at step 8 and resumed: the losses of the uninterrupted run, exactly (dropout on).
+    assertEquals(0, CliRun.run("run", config("split").toString(), "--stop-after", "8").code());
+    assertEquals(0, CliRun.run("run", config("split").toString(), "--resume").code());
+    assertEquals(full, losses(dir.resolve("split")));
+  }
+
+  @Test
+  void unknownKeysAndTasksAreNamed() throws Exception {
+    CliRun.assertOneLineError(CliRun.run("run", config("bad").toString(), "--set", "train.lr_schedule=linear"),
+        "lr_schedule");
+    Path f = dir.resolve("task.yaml");
+    Files.writeString(f, "task: distill\n");
+    CliRun.assertOneLineError(CliRun.run("run", f.toString()), "task", "distill", "pretrain", "finetune");
+    Files.writeString(f, Files.readString(config("bad2")).replace("head:", "heads:"));
+    CliRun.assertOneLineError(CliRun.run("run", f.toString()), "heads");
+  }
+}
