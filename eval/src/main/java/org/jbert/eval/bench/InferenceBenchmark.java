@@ -43,12 +43,16 @@ import org.nd4j.linalg.factory.Nd4j;
  *       order, TF) and jbert style (sorted by length into buckets of B, each padded to its longest row, jbert);
  *       realtext_vs_tf_fixed128 is the ratio of their throughputs. The pooled outputs of both are compared
  *       (realtext_pooled_max_diff) to show bucketing changes nothing;
- *   <li>peak_rss_gb: VmHWM of /proc/self/status at the end (both models and TF's runtime live in this process);
- *   <li>with {@code profile=true}: one more jbert batch under {@link OpTimingListener}, top ops by time.
+ *   <li>peak_rss_gb: VmHWM of /proc/self/status after the steps above (one jbert model, TF's session and runtime,
+ *       their activations); peak_rss_end_gb at the very end, after the diagnosis below loaded a second model;
+ *   <li>with {@code nodropout=N} (N > 0): the cost of the dropout ops that jbert's graph runs even in inference (its
+ *       switch multiplies by 1 but still draws the random masks): a second model from a config with both dropout
+ *       probabilities 0 (so no dropout ops are built), N rounds alternating it with the regular one;
+ *   <li>with {@code profile=true}: one more batch of each jbert model under {@link OpTimingListener}, top ops by time.
  * </ol>
  *
  * <p>Usage: {@code InferenceBenchmark [model=bert-base-uncased] [batch=32] [seq=128] [warmup=2] [batches=5]
- * [sentences=256] [realtext=true] [profile=true]}.
+ * [sentences=256] [realtext=true] [nodropout=3] [profile=true]}.
  */
 public final class InferenceBenchmark {
   private static final String[] FETCH = {BertGraph.SEQUENCE_OUTPUT, BertGraph.POOLED_OUTPUT};
@@ -57,7 +61,7 @@ public final class InferenceBenchmark {
 
   public static void main(String[] args) {
     Map<String, String> opt = new HashMap<>(Map.of("model", PretrainedModels.DEFAULT, "batch", "32", "seq", "128",
-        "warmup", "2", "batches", "5", "sentences", "256", "realtext", "true", "profile", "true"));
+        "warmup", "2", "batches", "5", "sentences", "256", "realtext", "true", "profile", "true", "nodropout", "3"));
     for (String a : args) {
       int eq = a.indexOf('=');
       if (eq < 0 || !opt.containsKey(a.substring(0, eq))) {
@@ -128,10 +132,15 @@ public final class InferenceBenchmark {
       if (Boolean.parseBoolean(opt.get("realtext"))) {
         realTexts(model, tf, folder, b, t, Integer.parseInt(opt.get("sentences")), results);
       }
-      if (Boolean.parseBoolean(opt.get("profile"))) profile(sd, in, results);
+      // The peak so far: one jbert model, TF and their activations. The extra model below is a diagnosis only.
+      results.put("peak_rss_gb", fmt(peakRssKb() / 1024.0 / 1024.0));
+      int nodrop = Integer.parseInt(opt.get("nodropout"));
+      boolean prof = Boolean.parseBoolean(opt.get("profile"));
+      if (nodrop > 0) noDropout(model, folder, in, nodrop, tps, prof, results);
+      if (prof) profile(sd, in, "jbert", results);
     }
     results.put("load_avg_end", loadAverage());
-    results.put("peak_rss_gb", fmt(peakRssKb() / 1024.0 / 1024.0));
+    results.put("peak_rss_end_gb", fmt(peakRssKb() / 1024.0 / 1024.0));
     System.out.println();
     results.forEach((k, v) -> System.out.println(k + "=" + v));
   }
@@ -243,21 +252,48 @@ public final class InferenceBenchmark {
     results.put("realtext_pooled_max_diff", String.format(Locale.ROOT, "%.3e", maxDiff));
   }
 
+  /** N rounds alternating the regular model with one built without dropout ops (then a profile of the latter). */
+  static void noDropout(BertModel model, Path folder, int[][][] in, int rounds, double tfSeqPerS, boolean profile,
+      Map<String, String> results) {
+    try (SavedModelSource source = SavedModelSource.open(folder);
+        BertModel plain = BertModel.fromWeights(source.config().orElseThrow().withDropout(0, 0), source, true)) {
+      SameDiff with = model.sameDiff();
+      SameDiff without = plain.sameDiff();
+      jbert(without, in); // warm-up of the new graph
+      double a = 0;
+      double n = 0;
+      for (int i = 0; i < rounds; i++) {
+        double x = jbert(with, in);
+        double y = jbert(without, in);
+        a += x;
+        n += y;
+        System.out.printf(Locale.ROOT, "dropout round %d: with dropout ops %.2f s, without %.2f s%n", i + 1, x, y);
+      }
+      int b = in[0].length;
+      results.put("nodropout_rounds", String.valueOf(rounds));
+      results.put("jbert_with_dropout_ops_seq_per_s", fmt(rounds * b / a));
+      results.put("jbert_without_dropout_ops_seq_per_s", fmt(rounds * b / n));
+      results.put("dropout_ops_share_of_time", fmt(1 - n / a));
+      results.put("jbert_without_dropout_ops_vs_tf", fmt(rounds * b / n / tfSeqPerS));
+      if (profile) profile(without, in, "jbert_nodropout", results);
+    }
+  }
+
   /** One more batch under the op-timing listener; prints the top op types and ops. */
-  static void profile(SameDiff sd, int[][][] in, Map<String, String> results) {
+  static void profile(SameDiff sd, int[][][] in, String label, Map<String, String> results) {
     OpTimingListener l = new OpTimingListener();
     sd.setListeners(l);
     try {
       double s = jbert(sd, in);
-      System.out.printf(Locale.ROOT, "%nprofile of one jbert batch: %.2f s wall, %.2f s inside ops (%.1f%%)%n", s,
-          l.totalNanos() / 1e9, 100 * l.totalNanos() / 1e9 / s);
+      System.out.printf(Locale.ROOT, "%nprofile of one %s batch: %.2f s wall, %.2f s inside ops (%.1f%%)%n", label,
+          s, l.totalNanos() / 1e9, 100 * l.totalNanos() / 1e9 / s);
       System.out.print("by op type:\n" + l.table(l.byType(), 15));
       System.out.print("by op (summed over layers):\n" + l.table(l.byOp(), 20));
-      results.put("profile_batch_seconds", fmt(s));
-      results.put("profile_op_seconds", fmt(l.totalNanos() / 1e9));
+      results.put("profile_" + label + "_batch_seconds", fmt(s));
+      results.put("profile_" + label + "_op_seconds", fmt(l.totalNanos() / 1e9));
       List<OpTimingListener.Stat> top = l.byType();
       for (int i = 0; i < Math.min(3, top.size()); i++) {
-        results.put("profile_top" + (i + 1), top.get(i).name() + ":" + fmt(top.get(i).nanos() / 1e9) + "s");
+        results.put("profile_" + label + "_top" + (i + 1), top.get(i).name() + ":" + fmt(top.get(i).nanos() / 1e9) + "s");
       }
     } finally {
       sd.setListeners();
