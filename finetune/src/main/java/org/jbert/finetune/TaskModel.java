@@ -3,7 +3,6 @@ package org.jbert.finetune;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +16,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.TreeMap;
 import org.jbert.core.JbertException;
+import org.jbert.core.io.JsonFiles;
 import org.jbert.core.config.BertConfig;
 import org.jbert.core.graph.BertGraph;
 import org.jbert.core.graph.DropoutSeeds;
@@ -152,7 +152,7 @@ public final class TaskModel implements Trainable<Batch>, AutoCloseable {
   private static TaskModel fromHuggingFace(Path dir, OptionalInt requested) {
     Path cfgFile = dir.resolve(HuggingFaceSource.CONFIG_FILE);
     BertConfig config = BertConfig.fromFolder(dir);
-    JsonNode cfg = readJson(cfgFile);
+    JsonNode cfg = JsonFiles.readObject(cfgFile);
     TaskHead head = headFromArchitectures(cfgFile, cfg);
     List<String> names = id2label(cfgFile, cfg.get("id2label"));
     int configLabels = cfg.hasNonNull("num_labels") ? cfg.get("num_labels").asInt()
@@ -207,7 +207,7 @@ public final class TaskModel implements Trainable<Batch>, AutoCloseable {
       throw new JbertException(dir + ": no " + BertModel.JBERT_FILE + " in this folder (not a jbert model folder; "
           + "use fromHuggingFace for a Hugging Face folder)");
     }
-    JsonNode m = readJson(marker);
+    JsonNode m = JsonFiles.readObject(marker);
     int version = m.path("format_version").asInt(-1);
     if (version != BertModel.FORMAT_VERSION) {
       throw new JbertException(marker + ": format_version " + version + " is not supported; expected "
@@ -525,17 +525,6 @@ public final class TaskModel implements Trainable<Batch>, AutoCloseable {
       throw new JbertException(file + ": id2label ids are " + m.keySet() + "; expected 0.." + (m.size() - 1));
     }
     return List.copyOf(m.values());
-  }
-
-  private static JsonNode readJson(Path file) {
-    if (!Files.isRegularFile(file)) throw new JbertException(file + ": file not found");
-    try {
-      JsonNode n = JSON.readTree(file.toFile());
-      if (n == null || !n.isObject()) throw new JbertException(file + ": expected a JSON object");
-      return n;
-    } catch (IOException e) {
-      throw new JbertException(file + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
-    }
   }
 
   private static String text(Path file, JsonNode n, String key) {

@@ -3,12 +3,12 @@ package org.jbert.core.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Set;
 import org.jbert.core.JbertException;
+import org.jbert.core.io.JsonFiles;
 
 /**
  * The architecture of a BERT encoder, validated on construction.
@@ -100,7 +100,7 @@ public record BertConfig(
    * google-research/bert computes.
    */
   public static BertConfig fromGoogleJson(Path file) {
-    JsonNode n = readJson(file);
+    JsonNode n = JsonFiles.readObject(file);
     for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
       String k = it.next();
       if (!GOOGLE_KEYS.contains(k) && !k.equals("directionality") && !k.startsWith("pooler_")) {
@@ -122,7 +122,7 @@ public record BertConfig(
    * "gelu_fast" are the tanh approximation.
    */
   public static BertConfig fromHuggingFaceJson(Path file) {
-    JsonNode n = readJson(file);
+    JsonNode n = JsonFiles.readObject(file);
     String type = n.path("model_type").asText("bert");
     if (!type.equals("bert")) {
       throw new JbertException(file + ": model_type '" + type + "' is not supported; expected bert");
@@ -180,17 +180,6 @@ public record BertConfig(
     } catch (JbertException e) {
       if (e.getMessage().startsWith(file.toString())) throw e;
       throw new JbertException(file + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static JsonNode readJson(Path file) {
-    if (!Files.isRegularFile(file)) throw new JbertException(file + ": config file not found");
-    try {
-      JsonNode n = JSON.readTree(file.toFile());
-      if (n == null || !n.isObject()) throw new JbertException(file + ": expected a JSON object");
-      return n;
-    } catch (IOException e) {
-      throw new JbertException(file + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
     }
   }
 

@@ -1,13 +1,12 @@
 package org.jbert.core.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.jbert.core.JbertException;
 import org.jbert.core.config.BertConfig;
+import org.jbert.core.io.JsonFiles;
 import org.jbert.core.tokenize.BertTokenizer;
 import org.jbert.core.tokenize.Features;
 import org.jbert.core.tokenize.Preprocessor;
@@ -29,7 +28,6 @@ import org.jbert.core.weights.WeightSources;
  * }</pre>
  */
 public final class Bert implements AutoCloseable {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String name;
   private final BertModel model;
@@ -77,12 +75,8 @@ public final class Bert implements AutoCloseable {
   static boolean lowerCase(Path folder, Vocab vocab) {
     Path tc = folder.resolve("tokenizer_config.json");
     if (Files.isRegularFile(tc)) {
-      try {
-        JsonNode n = JSON.readTree(tc.toFile()).get("do_lower_case");
-        if (n != null && n.isBoolean()) return n.asBoolean();
-      } catch (IOException e) {
-        throw new JbertException(tc + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
-      }
+      JsonNode n = JsonFiles.readObject(tc).get("do_lower_case");
+      if (n != null && n.isBoolean()) return n.asBoolean();
     }
     return !vocab.isCased();
   }
