@@ -107,10 +107,18 @@ public final class PretrainingDataGenerator {
   /**
    * A generator over jbert's BERT tokenizer and its vocabulary.
    *
-   * @throws JbertException if the tokenizer's vocabulary has no [MASK] token
+   * @throws JbertException if the tokenizer's vocabulary has no [MASK] token, or its casing disagrees with the
+   *     tokenizer's (a cased vocabulary with lower-casing, or an uncased one without it: half the pieces would never
+   *     match)
    */
   public static PretrainingDataGenerator forBert(BertTokenizer tokenizer, PretrainingDataOptions options) {
     if (tokenizer == null || options == null) throw new IllegalArgumentException("tokenizer and options are required");
+    boolean casedVocab = tokenizer.vocab().isCased();
+    if (casedVocab == tokenizer.lowerCase()) {
+      throw new JbertException("vocabulary " + tokenizer.vocab().source() + " is " + (casedVocab ? "cased" : "uncased")
+          + " but the tokenizer " + (tokenizer.lowerCase() ? "lower-cases" : "keeps case") + "; expected "
+          + (casedVocab ? "--cased with a cased vocabulary" : "no --cased with an uncased vocabulary"));
+    }
     return new PretrainingDataGenerator((text, reader) -> tokenizer.ids(text), tokenizer.vocab(), options);
   }
 

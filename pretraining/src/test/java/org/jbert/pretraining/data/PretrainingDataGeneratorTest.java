@@ -535,6 +535,16 @@ class PretrainingDataGeneratorTest {
   }
 
   @Test
+  void vocabularyCasingMustAgreeWithTheTokenizer() {
+    JbertException e = assertThrows(JbertException.class, () -> PretrainingDataGenerator.forBert(
+        new BertTokenizer(Vocab.bundled("bert-base-cased"), true), SMALL));
+    assertTrue(e.getMessage().contains("is cased but the tokenizer lower-cases"), e.getMessage());
+    e = assertThrows(JbertException.class, () -> PretrainingDataGenerator.forBert(
+        new BertTokenizer(Vocab.bundled("bert-base-uncased"), false), SMALL));
+    assertTrue(e.getMessage().contains("is uncased but the tokenizer keeps case"), e.getMessage());
+  }
+
+  @Test
   void badOptionsAreErrorsNamingTheOption() {
     PretrainingDataOptions d = PretrainingDataOptions.defaults();
     assertBad("max-predictions-per-seq 0", () -> d.withMaxPredictionsPerSeq(0));
