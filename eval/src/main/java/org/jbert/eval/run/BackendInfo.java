@@ -31,7 +31,9 @@ public record BackendInfo(String backendClass, boolean cpu, Map<String, String> 
       Object v = info.get(k);
       if (v != null) p.put(k, v.toString());
     }
-    p.put("blas.version", env.blasMajorVersion() + "." + env.blasMinorVersion() + "." + env.blasPatchVersion());
+    if (env.blasMajorVersion() > 0) {  // 0.0.0 when the backend does not report it (nd4j-native's OpenBLAS)
+      p.put("blas.version", env.blasMajorVersion() + "." + env.blasMinorVersion() + "." + env.blasPatchVersion());
+    }
     p.put("max threads", Integer.toString(env.maxThreads()));
     p.put("max master threads", Integer.toString(env.maxMasterThreads()));
     Object devices = info.get("cuda.devicesInformation");
@@ -61,8 +63,8 @@ public record BackendInfo(String backendClass, boolean cpu, Map<String, String> 
       case CUDA -> !cpu;
     };
     return Check.of("ND4J backend (" + expected.name().toLowerCase(Locale.ROOT) + " required)", ok, kind() + ": "
-        + backendClass + ", BLAS " + properties.getOrDefault("blas.vendor", "?") + " "
-        + properties.get("blas.version"));
+        + backendClass + ", BLAS " + properties.getOrDefault("blas.vendor", "?")
+        + (properties.containsKey("blas.version") ? " " + properties.get("blas.version") : ""));
   }
 
   /** The properties as table rows. */
