@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jbert.core.graph.BertGraph;
 import org.jbert.core.model.BertModel;
 import org.jbert.core.tokenize.Features;
 import org.jbert.eval.report.Check;
@@ -58,14 +59,25 @@ public final class ParityChecks {
       TfParity.Diff d = diffs.get(i);
       rows.add(List.of(d.output(), e(d.maxAbs()), e(d.meanAbs()), e(d.maxReal()), e(d.maxTf64()), e(d.maxJ64()),
           Integer.toString(d.illConditioned()), d.passed() ? "PASS" : "FAIL"));
-      names.add(d.output().replace("encoder_outputs/", "layer "));
+      names.add(label(d.output()));
       max[i] = d.maxAbs();
       mean[i] = d.meanAbs();
     }
     report.table("Per output: |jbert - TF| and both against float64",
         List.of("output", "max abs", "mean abs", "max abs (real tokens)", "max |TF - f64|", "max |jbert - f64|",
             "ill-conditioned rows", "result"), rows);
-    report.layerDiffs(PLOT, "Per-layer |jbert - TF|", names, max, mean, tolerance);
+    report.layerDiffs(PLOT, "Per output |jbert - TF| (emb = embeddings, 0..L-1 = layers, seq, pooled)", names, max, mean, tolerance);
+  }
+
+  /** A short axis label: emb, 0..L-1, seq, pooled. */
+  static String label(String output) {
+    if (output.startsWith(BertGraph.ENCODER_OUTPUTS + "/")) return output.substring(output.indexOf('/') + 1);
+    return switch (output) {
+      case BertGraph.EMBEDDING_OUTPUT -> "emb";
+      case BertGraph.SEQUENCE_OUTPUT -> "seq";
+      case BertGraph.POOLED_OUTPUT -> "pooled";
+      default -> output;
+    };
   }
 
   private static String e(double v) {
