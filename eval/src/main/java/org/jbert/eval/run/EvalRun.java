@@ -147,7 +147,8 @@ public final class EvalRun {
         }
       }
       report.check(new Check(format.name().toLowerCase(Locale.ROOT) + " == safetensors export", worst == 0, worst,
-          0, "==", ref.size() + " outputs compared exactly; largest difference in " + worstName));
+          0, "==", ref.size() + " outputs compared exactly; " + (worst == 0 ? "all bit-identical"
+              : "largest difference in " + worstName)));
       report.table("max |" + format.name().toLowerCase(Locale.ROOT) + " - safetensors export| per output",
           List.of("output", "max abs"), rows);
     } finally {
