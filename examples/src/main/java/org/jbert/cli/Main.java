@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
     version = "jbert 0.1.0-SNAPSHOT",
     description = "BERT pretraining, fine-tuning and evaluation on DL4J SameDiff.",
     subcommands = {WalkthroughCommand.class, TokenizeCommand.class, EmbedCommand.class, FillMaskCommand.class,
-        PretrainDataCommand.class, DataCommand.class, RunCommand.class, CommandLine.HelpCommand.class})
+        PretrainDataCommand.class, DataCommand.class, RunCommand.class, EvalCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   /** Exit status for bad input. */

@@ -213,6 +213,11 @@ public record CheckpointNames(String canonical, String hf, boolean transposed, l
     return "bert/encoder/layer_" + layer + "/intermediate/dense/kernel";
   }
 
+  /** Canonical name of layer {@code layer}'s feed-forward output bias [H] (added before the layer's last LayerNorm). */
+  public static String outputDenseBias(int layer) {
+    return "bert/encoder/layer_" + layer + "/output/dense/bias";
+  }
+
   /** Hugging Face names that carry no weights of their own (tied or buffers) and are skipped on import. */
   public static boolean isHuggingFaceAlias(String name) {
     return name.endsWith("embeddings.position_ids") || name.endsWith("embeddings.token_type_ids")

@@ -6,31 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.jbert.core.config.BertConfig;
 import org.jbert.core.graph.BertGraph;
 import org.jbert.core.model.BertModel;
-import org.jbert.core.model.EncoderResult;
 import org.jbert.core.model.PretrainedModels;
 import org.jbert.core.tokenize.BertTokenizer;
 import org.jbert.core.tokenize.Features;
 import org.jbert.core.tokenize.Preprocessor;
 import org.jbert.core.tokenize.Vocab;
 import org.jbert.core.weights.SavedModelSource;
-import org.jbert.core.weights.WeightImporter;
 import org.jbert.eval.data.EvalTexts;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.VariableType;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Live parity of jbert's SameDiff encoder with TensorFlow on Google's real BERT-base, uncased and cased.
@@ -54,19 +44,19 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <ol>
  *   <li>|jbert - TF| <= {@value #TOL} for every element of every output at every token where TF is accurate (its
- *       float32 error vs float64 at most {@value #TF_ACCURATE} over the token's H values) -- all but a few tokens;
+ *       float32 error vs float64 at most {@value TfParity#TF_ACCURATE} over the token's H values) -- all but a few tokens;
  *   <li>at the remaining ill-conditioned tokens (at most 1% of them), jbert's error is of the same order as TF's:
- *       |jbert - f64| <= {@value #ILL_FACTOR} x TF's error on that token + {@value #TOL};
+ *       |jbert - f64| <= {@value TfParity#ILL_FACTOR} x TF's error on that token + {@value #TOL};
  *   <li>encoder_outputs[-1] equals sequence_output exactly (the TF Hub article's check).
  * </ol>
+ *
+ * <p>The comparison and the referee rule live in {@link TfParity} (which {@code jbert eval} runs too).
  *
  * <p>A table per model (max and mean |jbert - TF| over all positions, over real tokens, errors vs float64, the number
  * of ill-conditioned tokens) goes to stdout for the CI log.
  */
 class EncoderTfParityTest {
   static final double TOL = 1e-4;
-  static final double TF_ACCURATE = 2.5e-5;
-  static final double ILL_FACTOR = 5;
   static final int T = 128;
 
   @ParameterizedTest(name = "{0}")
@@ -88,123 +78,27 @@ class EncoderTfParityTest {
       assertEquals(T, ref.seqLen());
       tf = ref.run(f.inputWordIds(), f.inputMask(), f.inputTypeIds(), true);
     }
-    Map<String, float[]> tfOut = new LinkedHashMap<>();
-    Map<String, float[]> jbert = new LinkedHashMap<>();
+    Map<String, float[]> tfOut = TfParity.tfOutputs(tf);
+    Map<String, float[]> jbert;
     BertConfig config;
     try (SavedModelSource source = SavedModelSource.open(folder)) {
       config = source.config().orElseThrow();
       int l = config.numHiddenLayers();
-      tfOut.put(BertGraph.EMBEDDING_OUTPUT, tf.embeddings());
-      for (int k = 0; k < l; k++) tfOut.put(BertGraph.encoderOutputName(k), tf.layers()[k]);
-      tfOut.put(BertGraph.SEQUENCE_OUTPUT, tf.sequence());
-      tfOut.put(BertGraph.POOLED_OUTPUT, tf.pooled());
-      try (BertModel model = BertModel.fromWeights(config, source, true);
-          EncoderResult r = model.encode(f.inputWordIds(), f.inputMask(), f.inputTypeIds())) {
-        assertEquals(l, r.encoderOutputs().size());
-        for (String name : tfOut.keySet()) jbert.put(name, floats(r.get(name)));
-        assertArrayEquals(floats(r.encoderOutputs().get(l - 1)), floats(r.sequenceOutput()), 0f,
-            "encoder_outputs[-1] != sequence_output");
+      try (BertModel model = BertModel.fromWeights(config, source, true)) {
+        jbert = TfParity.jbertOutputs(model, f);
       }
+      assertArrayEquals(jbert.get(BertGraph.encoderOutputName(l - 1)), jbert.get(BertGraph.SEQUENCE_OUTPUT), 0f,
+          "encoder_outputs[-1] != sequence_output");
     }
-    Map<String, double[]> f64 = float64(folder, f, tfOut.keySet().toArray(new String[0]));
+    assertEquals(tfOut.keySet(), jbert.keySet());
+    Map<String, double[]> f64 = TfParity.float64(folder, f, tfOut.keySet());
 
-    int h = config.hiddenSize();
-    StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "%njbert vs TensorFlow, %s, B=%d T=%d (%d rows"
-        + " fill T), tolerance %.0e; f64 = the same graph in float64%n%-18s %10s %10s %10s %10s %10s %5s %10s%n",
-        modelName, b, T, full, TOL, "output", "max|j-tf|", "mean|j-tf|", "max real", "max|tf-64|", "max|j-64|", "ill",
-        "max|j-tf|*"));
+    List<TfParity.Diff> diffs = TfParity.compare(tfOut, jbert, f64, f.inputMask(), config.hiddenSize(), TOL);
+    System.out.printf(Locale.ROOT, "%njbert vs TensorFlow, %s, B=%d T=%d (%d rows fill T), tolerance %.0e;"
+        + " f64 = the same graph in float64%n%s", modelName, b, T, full, TOL, TfParity.table(diffs));
+    assertEquals(config.numHiddenLayers() + 3, diffs.size());
     List<String> failures = new ArrayList<>();
-    int tokens = b * T;
-    for (String name : tfOut.keySet()) {
-      float[] j = jbert.get(name);
-      float[] t = tfOut.get(name);
-      double[] x = f64.get(name);
-      assertEquals(t.length, j.length, name + " length");
-      assertEquals(t.length, x.length, name + " length (float64)");
-      int rows = t.length / h; // tokens, or B for the pooled output
-      boolean perToken = rows == tokens;
-      double max = 0;
-      double sum = 0;
-      double maxReal = 0;
-      double maxTf64 = 0;
-      double maxJ64 = 0;
-      double maxAccurate = 0; // max |j - tf| over tokens where TF is accurate
-      int ill = 0;
-      for (int row = 0; row < rows; row++) {
-        boolean real = !perToken || f.inputMask()[row / T][row % T] == 1;
-        double tfErr = 0;
-        double jErr = 0;
-        double rowMax = 0;
-        for (int i = row * h; i < (row + 1) * h; i++) {
-          double d = Math.abs((double) j[i] - t[i]);
-          if (Double.isNaN(d) || Double.isNaN(j[i])) d = Double.POSITIVE_INFINITY;
-          rowMax = Math.max(rowMax, d);
-          sum += d;
-          tfErr = Math.max(tfErr, Math.abs(t[i] - x[i]));
-          jErr = Math.max(jErr, Math.abs(j[i] - x[i]));
-        }
-        max = Math.max(max, rowMax);
-        if (real) maxReal = Math.max(maxReal, rowMax);
-        maxTf64 = Math.max(maxTf64, tfErr);
-        maxJ64 = Math.max(maxJ64, jErr);
-        if (tfErr <= TF_ACCURATE) {
-          maxAccurate = Math.max(maxAccurate, rowMax);
-        } else {
-          ill++;
-          if (!(jErr <= ILL_FACTOR * tfErr + TOL)) {
-            failures.add(String.format(Locale.ROOT, "%s token %d: |jbert-f64| %.3e > %.0f x |tf-f64| %.3e + %.0e",
-                name, row, jErr, ILL_FACTOR, tfErr, TOL));
-          }
-        }
-      }
-      table.append(String.format(Locale.ROOT, "%-18s %10.3e %10.3e %10.3e %10.3e %10.3e %5d %10.3e%n", name, max,
-          sum / t.length, maxReal, maxTf64, maxJ64, ill, maxAccurate));
-      if (!(maxAccurate <= TOL)) failures.add(name + ": max|jbert-tf| " + maxAccurate + " on TF-accurate tokens");
-      if (ill > rows / 100) failures.add(name + ": " + ill + " of " + rows + " tokens ill-conditioned, expected <= 1%");
-    }
-    table.append("max real: over input_mask=1 tokens; ill: tokens where max|tf-64| > ").append(TF_ACCURATE)
-        .append("; max|j-tf|*: over all other tokens\n");
-    System.out.print(table);
+    for (TfParity.Diff d : diffs) failures.addAll(d.problems());
     assertTrue(failures.isEmpty(), modelName + ": " + failures);
-  }
-
-  /** The outputs {@code names} of the jbert graph built in float64 with the weights of {@code folder}. */
-  static Map<String, double[]> float64(Path folder, Features f, String[] names) {
-    SameDiff sd = SameDiff.create();
-    try (SavedModelSource source = SavedModelSource.open(folder)) {
-      BertGraph.build(sd, source.config().orElseThrow(), DataType.DOUBLE);
-      WeightImporter.load(sd, source, true);
-      Map<String, INDArray> ph = new HashMap<>();
-      ph.put(BertGraph.INPUT_WORD_IDS, Nd4j.createFromArray(f.inputWordIds()));
-      ph.put(BertGraph.INPUT_MASK, Nd4j.createFromArray(f.inputMask()));
-      ph.put(BertGraph.INPUT_TYPE_IDS, Nd4j.createFromArray(f.inputTypeIds()));
-      Map<String, INDArray> out = sd.output(ph, names);
-      Map<String, double[]> result = new HashMap<>();
-      for (Map.Entry<String, INDArray> e : out.entrySet()) {
-        try (INDArray c = e.getValue().dup('c')) {
-          result.put(e.getKey(), c.data().asDouble());
-        }
-      }
-      // Closed only after all are read: identity outputs may share one array (sequence_output, encoder_outputs/11).
-      for (INDArray a : out.values()) {
-        if (!a.wasClosed()) a.close();
-      }
-      ph.values().forEach(INDArray::close);
-      return result;
-    } finally {
-      for (SDVariable v : sd.variables()) {
-        if (v.getVariableType() == VariableType.VARIABLE || v.getVariableType() == VariableType.CONSTANT) {
-          INDArray a = v.getArr();
-          if (a != null && a.closeable()) a.close();
-        }
-      }
-    }
-  }
-
-  /** Row-major floats of an array (a c-order copy, closed here). */
-  static float[] floats(INDArray a) {
-    try (INDArray c = a.dup('c')) {
-      return c.data().asFloat();
-    }
   }
 }

@@ -1,0 +1,77 @@
+package org.jbert.eval.run;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import org.jbert.eval.report.Check;
+import org.nd4j.linalg.factory.Environment;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Which ND4J backend ran: its class, CPU or CUDA, the BLAS vendor and version, thread counts and, on CUDA, the
+ * devices, from {@code Nd4j.getBackend()}, {@code Nd4j.getEnvironment()} and
+ * {@code Nd4j.getExecutioner().getEnvironmentInformation()}.
+ *
+ * @param backendClass the backend's class name ({@code org.nd4j.linalg.cpu.nativecpu.CpuBackend} or the CUDA one)
+ * @param cpu true on a CPU backend
+ * @param properties what the executioner reports, as strings, plus the BLAS version and thread limits
+ */
+public record BackendInfo(String backendClass, boolean cpu, Map<String, String> properties) {
+
+  /** The running backend. */
+  public static BackendInfo current() {
+    Map<String, String> p = new LinkedHashMap<>();
+    Environment env = Nd4j.getEnvironment();
+    Properties info = Nd4j.getExecutioner().getEnvironmentInformation();
+    for (String k : List.of("backend", "blas.vendor", "blas.threads", "omp.threads", "cores", "os",
+        "memory.available", "cuda.availableDevices")) {
+      Object v = info.get(k);
+      if (v != null) p.put(k, v.toString());
+    }
+    if (env.blasMajorVersion() > 0) {  // 0.0.0 when the backend does not report it (nd4j-native's OpenBLAS)
+      p.put("blas.version", env.blasMajorVersion() + "." + env.blasMinorVersion() + "." + env.blasPatchVersion());
+    }
+    p.put("max threads", Integer.toString(env.maxThreads()));
+    p.put("max master threads", Integer.toString(env.maxMasterThreads()));
+    Object devices = info.get("cuda.devicesInformation");
+    if (devices instanceof List<?> list) {
+      for (int i = 0; i < list.size(); i++) {
+        if (list.get(i) instanceof Map<?, ?> d) {
+          p.put("cuda device " + i, d.get("cuda.deviceName") + ", " + d.get("cuda.deviceMajor") + "."
+              + d.get("cuda.deviceMinor") + ", " + d.get("cuda.totalMemory") + " bytes");
+        }
+      }
+    }
+    p.put("java.vm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+    p.put("available processors", Integer.toString(Runtime.getRuntime().availableProcessors()));
+    return new BackendInfo(Nd4j.getBackend().getClass().getName(), env.isCPU(), p);
+  }
+
+  /** "cpu" or "cuda". */
+  public String kind() {
+    return cpu ? "cpu" : "cuda";
+  }
+
+  /** One check: the backend is the one {@code expected} asks for (always passes for {@code any}). */
+  public Check check(EvalConfig.Backend expected) {
+    boolean ok = switch (expected) {
+      case ANY -> true;
+      case CPU -> cpu;
+      case CUDA -> !cpu;
+    };
+    return Check.of("ND4J backend (" + expected.name().toLowerCase(Locale.ROOT) + " required)", ok, kind() + ": "
+        + backendClass + ", BLAS " + properties.getOrDefault("blas.vendor", "?")
+        + (properties.containsKey("blas.version") ? " " + properties.get("blas.version") : ""));
+  }
+
+  /** The properties as table rows. */
+  public List<List<String>> rows() {
+    List<List<String>> rows = new ArrayList<>();
+    rows.add(List.of("backend class", backendClass));
+    properties.forEach((k, v) -> rows.add(List.of(k, v)));
+    return rows;
+  }
+}

@@ -1,0 +1,51 @@
+package org.jbert.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.jbert.core.config.yaml.YamlBinder;
+import org.jbert.eval.run.EvalConfig;
+import org.jbert.eval.run.EvalRun;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code jbert eval CONFIG.yaml}: the article's embedding checks, TF parity and the backend, as a report. */
+@Command(
+    name = "eval",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs the checks of the eval file CONFIG on one model: the TF Hub article's embedding checks (keys, shapes,"
+          + " encoder_outputs[-1] == sequence_output, padding invariance), every layer against TensorFlow on a"
+          + " SavedModel, the safetensors export reloaded, and which ND4J backend (CPU or CUDA) ran. Writes report.md,"
+          + " report.json, plots and config.resolved.yaml into output_dir; prints one line per failed check and exits"
+          + " 1 when any check fails.",
+      "Example: configs/eval-seed.yaml"
+    })
+final class EvalCommand implements Callable<Integer> {
+  /** Exit status when a check failed. */
+  static final int CHECK_FAILED = 1;
+
+  @Parameters(index = "0", paramLabel = "CONFIG.yaml", description = "the eval file")
+  Path config;
+
+  @Option(names = "--set", paramLabel = "KEY.PATH=VALUE",
+      description = "override one key, checked like the file (repeatable), e.g. --set texts.spamassassin_bodies=10")
+  List<String> overrides = new ArrayList<>();
+
+  @Override
+  public Integer call() {
+    ObjectNode tree = YamlBinder.readTree(config);
+    for (String o : overrides) YamlBinder.applyOverride(tree, EvalConfig.class, o);
+    EvalConfig c = YamlBinder.bind(tree, EvalConfig.class, config.toString());
+    EvalRun.Outcome o = EvalRun.run(c, System.out);
+    List<String> failures = EvalRun.failureLines(o.report());
+    failures.forEach(System.out::println);
+    long total = o.report().checks().size();
+    System.out.printf("jbert eval: %s, %d of %d checks passed; report in %s%n", o.passed() ? "PASS" : "FAIL",
+        total - failures.size(), total, o.reportFile());
+    return o.passed() ? 0 : CHECK_FAILED;
+  }
+}
