@@ -21,7 +21,8 @@ public interface Trainable<B> {
 
   /**
    * The mean loss of one micro-batch and its gradient for every parameter (keyed like {@link #parameters()}, each
-   * shaped like its parameter). The arrays are read before the next call, so an implementation may reuse them.
+   * shaped like its parameter), as fresh arrays: the trainer closes them once it has used them, to bound native
+   * memory.
    */
   LossAndGradients lossAndGradients(B batch);
 

@@ -152,8 +152,12 @@ public final class Trainer<B> {
             }
             if (!Double.isFinite(r.loss())) throw nonFinite(step + 1, "loss", r.loss(), lastCheckpoint);
             lossSum += r.loss();
-            if (acc != null) acc.add(r.gradients());
-            else grads = r.gradients();
+            if (acc != null) {
+              acc.add(r.gradients());
+              closeAll(r.gradients());
+            } else {
+              grads = r.gradients();
+            }
           }
           if (acc != null) grads = acc.average();
           double loss = lossSum / k;
@@ -161,6 +165,7 @@ public final class Trainer<B> {
           if (!Double.isFinite(norm)) throw nonFinite(step + 1, "gradient norm", norm, lastCheckpoint);
           double lr = schedule.lr(step);
           opt.step(grads, lr);
+          if (acc == null) closeAll(grads);
           if (acc != null) acc.reset();
           step++;
           losses.add(loss);
@@ -186,6 +191,16 @@ public final class Trainer<B> {
       Duration wall = Duration.ofNanos(System.nanoTime() - t0);
       if (step == total) finish(runDir, yaml, step, losses, lastEval, wall);
       return new Result(firstStep, step, total, List.copyOf(losses), lastEval, wall, runDir);
+    }
+  }
+
+  /**
+   * Frees a micro-batch's gradient arrays as soon as they are used: ND4J releases native memory only when the Java
+   * objects are collected, which under a small heap happens too rarely to bound the process's memory.
+   */
+  private static void closeAll(Map<String, INDArray> arrays) {
+    for (INDArray a : arrays.values()) {
+      if (!a.wasClosed()) a.close();
     }
   }
 
