@@ -16,7 +16,8 @@ import org.jbert.core.weights.WeightSources;
 
 /**
  * A pretrained BERT with its preprocessor: the Java counterpart of the TF Hub pair
- * {@code bert_en_uncased_preprocess} + {@code bert_en_uncased_L-12_H-768_A-12}.
+ * {@code bert_en_uncased_preprocess} + {@code bert_en_uncased_L-12_H-768_A-12}. For inference: its graph has no
+ * dropout ops (train through the pretraining and fine-tuning models instead).
  *
  * <pre>{@code
  * try (Bert bert = Bert.load("bert-base-uncased")) {
@@ -63,7 +64,7 @@ public final class Bert implements AutoCloseable {
       Vocab vocab = Vocab.load(vocabFile);
       boolean lower = named ? !nameOrFolder.toLowerCase().contains("-cased") : lowerCase(folder, vocab);
       checkVocabSize(nameOrFolder, vocab, config);
-      BertModel model = BertModel.fromWeights(config, src, true);
+      BertModel model = BertModel.fromWeights(config, src, true, false);
       return new Bert(nameOrFolder, model, new BertTokenizer(vocab, lower));
     }
   }

@@ -105,8 +105,17 @@ public final class BertModel implements AutoCloseable {
    * JbertException listing them all; lenient: loads what matches ({@link #importReport()} tells what did not).
    */
   public static BertModel fromWeights(BertConfig config, WeightSource source, boolean strict) {
+    return fromWeights(config, source, strict, true);
+  }
+
+  /**
+   * As {@link #fromWeights(BertConfig, WeightSource, boolean)}; with {@code trainable} false the graph is built
+   * without dropout ops (an inference-only model: the random draws of dropout cost ~12% of a forward pass even while
+   * its training switch is off). The config the model reports and saves keeps its dropout probabilities.
+   */
+  public static BertModel fromWeights(BertConfig config, WeightSource source, boolean strict, boolean trainable) {
     SameDiff sd = SameDiff.create();
-    EncoderOutputs out = BertGraph.build(sd, config);
+    EncoderOutputs out = BertGraph.build(sd, trainable ? config : config.withDropout(0, 0));
     BertModel m = new BertModel(config, sd, out, source.vocab().orElse(null), null);
     try {
       return new BertModel(config, sd, out, source.vocab().orElse(null), WeightImporter.load(sd, source, strict));

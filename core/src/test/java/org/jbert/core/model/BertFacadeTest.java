@@ -50,4 +50,34 @@ class BertFacadeTest {
     String msg = assertThrows(JbertException.class, () -> Bert.load(model.toString())).getMessage();
     assertTrue(msg.contains("6 entries") && msg.contains("vocab_size is 120"), msg);
   }
+
+  @Test
+  void theInferenceFacadeBuildsNoDropoutOpsButKeepsTheConfig(@TempDir Path dir) throws Exception {
+    List<String> vocab = List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a", "b", "c");
+    org.jbert.core.config.BertConfig c = new org.jbert.core.config.BertConfig(vocab.size(), 16, 2, 2, 32,
+        org.jbert.core.config.Activation.GELU_TANH, 0.1, 0.1, 16, 2, 0.02, 1e-12);
+    Path folder = dir.resolve("m");
+    int[][] ids = {{2, 5, 6, 7, 3}}, mask = {{1, 1, 1, 1, 1}}, types = {{0, 0, 0, 0, 0}};
+    float[] trainable;
+    try (BertModel m = BertModel.random(c, 9)) {
+      assertTrue(randomOps(m) > 0, "the trainable graph has dropout ops");
+      m.save(folder);
+      try (EncoderResult r = m.encode(ids, mask, types)) {
+        trainable = r.sequenceOutput().dup().data().asFloat();
+      }
+    }
+    Files.write(folder.resolve("vocab.txt"), vocab);
+    try (Bert bert = Bert.load(folder.toString())) {
+      assertEquals(0, randomOps(bert.model()), "no random ops in the inference graph");
+      assertEquals(0.1, bert.config().hiddenDropoutProb(), "the config keeps its dropout");
+      try (EncoderResult r = bert.model().encode(ids, mask, types)) {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(trainable, r.sequenceOutput().dup().data().asFloat(), 0f);
+      }
+    }
+  }
+
+  private static long randomOps(BertModel m) {
+    return java.util.Arrays.stream(m.sameDiff().ops()).map(o -> o.opName().toLowerCase(java.util.Locale.ROOT))
+        .filter(n -> n.contains("random") || n.contains("distribution")).count();
+  }
 }
