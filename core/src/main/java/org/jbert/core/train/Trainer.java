@@ -166,6 +166,7 @@ public final class Trainer<B> {
           double lr = schedule.lr(step);
           opt.step(grads, lr);
           if (acc == null) closeAll(grads);
+          releaseNativeMemory();
           if (acc != null) acc.reset();
           step++;
           losses.add(loss);
@@ -202,6 +203,17 @@ public final class Trainer<B> {
     for (INDArray a : arrays.values()) {
       if (!a.wasClosed()) a.close();
     }
+  }
+
+  /**
+   * Collects garbage once per optimizer step. ND4J frees the native memory of an array only when its Java object is
+   * collected, and a training step leaves gigabytes of activations behind while the heap barely grows, so without
+   * this the process grows to javacpp's {@code maxphysicalbytes} and fails there (measured: BERT-base B=8 stopped
+   * at step 35 with 16.4 GB; a small model held 8.4 GB after 20 steps, 4 GB with this). A collection with a small
+   * live heap takes tens of milliseconds, against seconds per step.
+   */
+  private static void releaseNativeMemory() {
+    System.gc();
   }
 
   /** The YAML shape of the default resolved config: {@code train:} and the section. */
