@@ -14,6 +14,8 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.autodiff.samediff.internal.InferenceSession;
+import org.nd4j.autodiff.samediff.internal.memory.NoOpMemoryMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -91,6 +93,20 @@ public final class GraphTrainable<B> implements Trainable<B> {
     } finally {
       System.setOut(out);
     }
+    uncachedSession(sd);
+    uncachedSession(sd.getFunction(GRAD_FUNCTION));
+  }
+
+  /**
+   * Gives this thread's session of {@code graph} a memory manager that does not cache released arrays. SameDiff's
+   * default (ArrayCacheMemoryMgr) keeps released arrays for reuse up to a share of the physical-memory limit, per
+   * session; with the forward and the gradient sessions of BERT-base that cache alone approaches the limit, and it
+   * stays reachable, so no garbage collection can free it.
+   */
+  private static void uncachedSession(SameDiff graph) {
+    InferenceSession s = new InferenceSession(graph);
+    s.setMmgr(new NoOpMemoryMgr());
+    graph.getSessions().put(Thread.currentThread().getId(), s);
   }
 
   @Override
