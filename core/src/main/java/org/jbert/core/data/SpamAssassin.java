@@ -3,7 +3,6 @@ package org.jbert.core.data;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -79,7 +78,7 @@ public final class SpamAssassin {
     } catch (IOException e) {
       throw new JbertException("cannot fetch " + PACKAGE + " into " + cacheDir + " (" + e.getMessage() + ")", e);
     } finally {
-      if (tmp != null) deleteTree(tmp);
+      if (tmp != null) AtomicFiles.deleteTree(tmp);
     }
   }
 
@@ -125,19 +124,5 @@ public final class SpamAssassin {
           + log.lines().reduce((a, b) -> b).orElse(""));
     }
     Files.deleteIfExists(dir.resolve(".log"));
-  }
-
-  private static void deleteTree(Path root) {
-    try (Stream<Path> s = Files.walk(root)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.delete(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    } catch (IOException | UncheckedIOException ignored) {
-      // best effort: a leftover temp folder has a dot name and is never used as the corpus
-    }
   }
 }

@@ -70,4 +70,22 @@ public final class AtomicFiles {
       // best effort: the temp file has a dot name and a .tmp suffix
     }
   }
+
+  /**
+   * Deletes {@code root} and everything below it, best effort: a file that cannot be deleted is left behind (callers
+   * only delete their own temp or superseded folders, which have dot names and are never read as results).
+   */
+  public static void deleteTree(Path root) {
+    try (java.util.stream.Stream<Path> s = Files.walk(root)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+          // best effort, see above
+        }
+      }
+    } catch (IOException ignored) {
+      // already gone
+    }
+  }
 }

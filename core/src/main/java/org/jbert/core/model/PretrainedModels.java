@@ -14,7 +14,6 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
@@ -26,6 +25,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
 import org.jbert.core.JbertException;
+import org.jbert.core.io.AtomicFiles;
 
 /**
  * Named pretrained models, resolved to a ready TensorFlow SavedModel folder ({@code saved_model.pb},
@@ -240,7 +240,7 @@ public final class PretrainedModels {
     } catch (IOException e) {
       return;
     }
-    for (Path p : stale) deleteQuietly(p);
+    for (Path p : stale) AtomicFiles.deleteTree(p);
   }
 
   private static Path unpack(Model m, InputStream zipStream, String from, Path target) throws IOException {
@@ -278,14 +278,14 @@ public final class PretrainedModels {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
       } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
         // Another process finished first; its folder is complete too.
-        deleteQuietly(tmp);
+        AtomicFiles.deleteTree(tmp);
       } catch (AtomicMoveNotSupportedException e) {
         throw new JbertException(target.getParent() + ": the file system cannot rename atomically; set JBERT_CACHE"
             + " to a folder on a local disk", e);
       }
       return checkComplete(target);
     } catch (IOException | RuntimeException e) {
-      deleteQuietly(tmp);
+      AtomicFiles.deleteTree(tmp);
       if (e instanceof JbertException je) throw je;
       throw new JbertException("cannot unpack " + m.coordinates() + " from " + from + " into " + target.getParent()
           + " (" + e.getMessage() + ")", e);
@@ -323,20 +323,6 @@ public final class PretrainedModels {
   private static String mavenExecutable() {
     boolean windows = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("win");
     return windows ? "mvn.cmd" : "mvn";
-  }
-
-  private static void deleteQuietly(Path p) {
-    try (Stream<Path> s = Files.walk(p)) {
-      s.sorted(Comparator.reverseOrder()).forEach(f -> {
-        try {
-          Files.deleteIfExists(f);
-        } catch (IOException e) {
-          // Best effort: a leftover temp folder is ignored and retried later.
-        }
-      });
-    } catch (IOException e) {
-      // Already gone.
-    }
   }
 
   private static String loadVersion() {

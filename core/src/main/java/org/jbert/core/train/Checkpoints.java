@@ -90,7 +90,7 @@ public final class Checkpoints {
     } catch (IOException e) {
       throw new JbertException(target + ": cannot write checkpoint (" + e.getMessage() + ")", e);
     } finally {
-      if (tmp != null) deleteTreeQuietly(tmp);
+      if (tmp != null) AtomicFiles.deleteTree(tmp);
     }
   }
 
@@ -206,7 +206,7 @@ public final class Checkpoints {
     for (int i = 0; i < excess; i++) deleteTree(all.get(i));
     try (Stream<Path> s = Files.list(dir)) {  // temp folders left by a crash mid-save
       for (Path p : s.filter(p -> p.getFileName().toString().startsWith(".step-")
-          || p.getFileName().toString().startsWith(".trash-")).toList()) deleteTreeQuietly(p);
+          || p.getFileName().toString().startsWith(".trash-")).toList()) AtomicFiles.deleteTree(p);
     }
   }
 
@@ -218,14 +218,7 @@ public final class Checkpoints {
   private static void deleteTree(Path root) throws IOException {
     Path trash = root.resolveSibling(".trash-" + root.getFileName() + "-" + System.nanoTime());
     Files.move(root, trash, StandardCopyOption.ATOMIC_MOVE);  // vanish at once, then delete at leisure
-    deleteTreeQuietly(trash);
+    AtomicFiles.deleteTree(trash);
   }
 
-  private static void deleteTreeQuietly(Path root) {
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-    } catch (IOException ignored) {
-      // best effort: leftovers have dot names and are removed by the next prune
-    }
-  }
 }

@@ -8,13 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.jbert.core.JbertException;
+import org.jbert.core.io.AtomicFiles;
 import org.jbert.core.config.BertConfig;
 
 /**
@@ -93,7 +92,7 @@ public final class HuggingFaceWriter {
     } catch (IOException e) {
       throw new JbertException(dir + ": cannot write model folder (" + e.getMessage() + ")", e);
     } finally {
-      if (tmp != null) deleteTree(tmp);
+      if (tmp != null) AtomicFiles.deleteTree(tmp);
     }
   }
 
@@ -110,23 +109,10 @@ public final class HuggingFaceWriter {
       Files.delete(old);
       Files.move(to, old, StandardCopyOption.ATOMIC_MOVE);
       Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-      deleteTree(old);
+      AtomicFiles.deleteTree(old);
     } else {
       Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
     }
   }
 
-  private static void deleteTree(Path p) {
-    try (Stream<Path> s = Files.walk(p)) {
-      s.sorted(Comparator.reverseOrder()).forEach(f -> {
-        try {
-          Files.deleteIfExists(f);
-        } catch (IOException ignored) {
-          // best effort cleanup
-        }
-      });
-    } catch (IOException ignored) {
-      // best effort cleanup
-    }
-  }
 }

@@ -6,11 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.jbert.core.JbertException;
 import org.jbert.core.config.yaml.YamlBinder;
 import org.jbert.core.io.AtomicFiles;
@@ -152,7 +150,7 @@ public final class EvalRun {
       report.table("max |" + format.name().toLowerCase(Locale.ROOT) + " - safetensors export| per output",
           List.of("output", "max abs"), rows);
     } finally {
-      deleteQuietly(tmp);
+      AtomicFiles.deleteTree(tmp);
     }
   }
 
@@ -168,17 +166,4 @@ public final class EvalRun {
     return out;
   }
 
-  private static void deleteQuietly(Path p) {
-    try (Stream<Path> s = Files.walk(p)) {
-      s.sorted(Comparator.reverseOrder()).forEach(x -> {
-        try {
-          Files.deleteIfExists(x);
-        } catch (IOException e) {
-          // best effort: a temp folder
-        }
-      });
-    } catch (IOException e) {
-      // already gone
-    }
-  }
 }
