@@ -69,9 +69,7 @@ public final class FinetuneRun {
       test = dataDir.resolve("test.jsonl");
     }
     List<Example> trainSet = JsonLinesReader.read(train);
-    if (d.maxTrainExamples() > 0 && trainSet.size() > d.maxTrainExamples()) {
-      trainSet = trainSet.subList(0, d.maxTrainExamples());
-    }
+    trainSet = sample(trainSet, d.maxTrainExamples(), c.train().seed());
     LabelMap labels = LabelMap.fromExamples(train.toString(), trainSet);
     List<Example> devSet = dev == null ? List.of() : JsonLinesReader.read(dev);
     List<Example> testSet = test == null ? List.of() : JsonLinesReader.read(test);
@@ -123,6 +121,17 @@ public final class FinetuneRun {
         return new Outcome(r, modelDir, testMetrics, trainSet.size());
       }
     }
+  }
+
+  /**
+   * At most {@code max} rows chosen at random with {@code seed}, kept in file order; all rows when {@code max} is 0 or
+   * the file is smaller. (Split files are often sorted, by id or label, so the first rows are no sample.)
+   */
+  static <T> List<T> sample(List<T> rows, int max, long seed) {
+    if (max <= 0 || rows.size() <= max) return rows;
+    List<Integer> idx = new ArrayList<>(java.util.stream.IntStream.range(0, rows.size()).boxed().toList());
+    java.util.Collections.shuffle(idx, new java.util.Random(seed));
+    return idx.subList(0, max).stream().sorted().map(rows::get).toList();
   }
 
   /** Rows as the preprocessor makes them (padded to max_seq_length) and their class ids. */
