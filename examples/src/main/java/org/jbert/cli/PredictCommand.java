@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -110,13 +111,15 @@ public final class PredictCommand implements Runnable {
   public void run() {
     if (maxLength < 3) throw new JbertException("--max-length " + maxLength + " is too small; expected at least 3");
     if (batchSize < 1) throw new JbertException("--batch-size " + batchSize + " must be at least 1");
+    // Before the model loads (BERT-base takes seconds): a missing input is reported at once.
+    if (!Files.isRegularFile(input)) throw new JbertException(input + ": input file not found");
     PrintWriter err = spec.commandLine().getErr();
     try (PredictModel m = PredictModel.open(model)) {
       for (String note : m.notes()) err.println("jbert predict: note: " + note);
       err.flush();
       if (labelsOutput != null && !m.hasLabels()) {
-        throw new JbertException("--labels-output: " + model + " has " + m.kind() + ", which predicts no labels;"
-            + " expected a classification or tagging model");
+        throw new JbertException("--labels-output: " + model + " is a " + m.headName() + " model, which predicts no"
+            + " labels; label names are written for classification and tagging models");
       }
       Tokenizing tok = new Tokenizing(m);
       InputRows rows = InputRows.read(input, (a, b) -> tok.preprocessor(maxLength, !fixedPadding).encodePairs(a, b),

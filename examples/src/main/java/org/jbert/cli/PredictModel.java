@@ -185,6 +185,11 @@ final class PredictModel implements AutoCloseable {
     return task != null && task.headOutputs().outputs().containsKey(HeadOutputs.LOGITS);
   }
 
+  /** The head's name for messages: the task head's type, or "pretraining". */
+  String headName() {
+    return task != null ? task.head().type() : "pretraining";
+  }
+
   /** What the model is, for messages: e.g. "sequence_classification head" or "pretraining heads (MLM, NSP)". */
   String kind() {
     if (task != null) return task.head().type() + " head";

@@ -290,7 +290,9 @@ class PredictCommandTest {
 
     assertOneLineError(run("predict", "--model", fixture("qa").toString(), "--input", goldenInput.toString(),
         "--output", out.toString(), "--labels-output", dir.resolve("l.jsonl").toString()),
-        "--labels-output", "question_answering head");
+        "--labels-output", "is a question_answering model, which predicts no labels");
+    assertOneLineError(run("predict", "--model", seqcls, "--input", dir.resolve("absent.jsonl").toString(),
+        "--output", out.toString()), "absent.jsonl: input file not found");
     assertOneLineError(run("predict", "--model", seqcls, "--input", goldenInput.toString(), "--output",
         out.toString(), "--batch-size", "0"), "--batch-size 0");
     assertFalse(Files.exists(out), "no output written on errors");
