@@ -56,13 +56,13 @@ final class PredictModel implements AutoCloseable {
   private final List<String> notes;
 
   private PredictModel(String description, Path folder, TaskModel task, PretrainingModel pretraining,
-      List<String> notes) {
+      Set<String> perToken, List<String> notes) {
     this.description = description;
     this.folder = folder;
     this.task = task;
     this.pretraining = pretraining;
+    this.perToken = perToken;
     this.notes = List.copyOf(notes);
-    this.perToken = task != null ? probePerToken(task) : Set.of(PretrainingHeads.PREDICTION_LOGITS);
   }
 
   /** Opens a model folder or pretrained name; see the class comment. */
@@ -94,7 +94,12 @@ final class PredictModel implements AutoCloseable {
   }
 
   private static PredictModel task(String description, Path folder, TaskModel m) {
-    return new PredictModel(description, folder, m, null, List.of());
+    try {
+      return new PredictModel(description, folder, m, null, probePerToken(m), List.of());
+    } catch (RuntimeException e) {
+      m.close();
+      throw e;
+    }
   }
 
   private static PredictModel pretraining(String description, Path folder) {
@@ -114,7 +119,7 @@ final class PredictModel implements AutoCloseable {
             + PretrainingHeads.PREDICTION_LOGITS + " is written");
       }
       PretrainingModel m = PretrainingModel.fromWeights(c, src, nsp, 0);
-      return new PredictModel(description, folder, null, m, notes);
+      return new PredictModel(description, folder, null, m, Set.of(PretrainingHeads.PREDICTION_LOGITS), notes);
     }
   }
 

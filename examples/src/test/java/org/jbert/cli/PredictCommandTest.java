@@ -24,6 +24,7 @@ import org.jbert.core.io.Npz;
 import org.jbert.core.model.BertModel;
 import org.jbert.finetune.TaskModel;
 import org.jbert.finetune.head.HeadContext;
+import org.jbert.finetune.head.ProblemType;
 import org.jbert.finetune.head.SequenceClassificationHead;
 import org.jbert.finetune.head.TokenClassificationHead;
 import org.jbert.pretraining.PretrainingModel;
@@ -216,6 +217,52 @@ class PredictCommandTest {
         int best = argmax(want, t * 3, 3);
         assertEquals(names.get(best), row0.get("labels").get(t).asText(), "token " + t);
         assertEquals(softmax(want, t * 3, 3)[best], row0.get("probabilities").get(t).asDouble(), 1e-6);
+      }
+    }
+  }
+
+  @Test
+  void regressionWritesValuesAndMultiLabelEveryClassAtOrAboveOneHalf() throws Exception {
+    Path in = goldenLikeTinyInput();
+    // Regression: {"value": the one logit}.
+    try (TaskModel m = TaskModel.random(new SequenceClassificationHead(),
+        HeadContext.of(TINY, 1).withProblemType(ProblemType.REGRESSION), 8)) {
+      Path model = dir.resolve("regression");
+      m.save(model);
+      Path labels = dir.resolve("regression.jsonl");
+      Result r = run("predict", "--model", model.toString(), "--input", in.toString(), "--output",
+          dir.resolve("regression.npz").toString(), "--labels-output", labels.toString());
+      assertEquals(0, r.code(), r.err());
+      float[] want = inMemory(m, Npz.read(dir.resolve("regression.npz"))).get("logits");
+      List<String> lines = Files.readAllLines(labels);
+      for (int row = 0; row < 2; row++) {
+        assertEquals(want[row], JSON.readTree(lines.get(row)).get("value").asDouble(), ROUND_TRIP_ATOL);
+      }
+    }
+    // Multi-label: every class's sigmoid, and the classes at or above 0.5. A bias pushes class "b" to certain.
+    try (TaskModel m = TaskModel.random(new SequenceClassificationHead(), HeadContext.of(TINY, 3)
+        .withProblemType(ProblemType.MULTI_LABEL_CLASSIFICATION).withLabelNames(List.of("a", "b", "c")), 9)) {
+      String bias = m.head().weights(m.context()).get(1).canonical(); // the classifier's bias [C]
+      m.sameDiff().getVariable(bias).getArr().putScalar(1, 20f);
+      Path model = dir.resolve("multi-label");
+      m.save(model);
+      Path labels = dir.resolve("multi-label.jsonl");
+      Result r = run("predict", "--model", model.toString(), "--input", in.toString(), "--output",
+          dir.resolve("multi-label.npz").toString(), "--labels-output", labels.toString());
+      assertEquals(0, r.code(), r.err());
+      float[] want = inMemory(m, Npz.read(dir.resolve("multi-label.npz"))).get("logits");
+      List<String> lines = Files.readAllLines(labels);
+      for (int row = 0; row < 2; row++) {
+        JsonNode l = JSON.readTree(lines.get(row));
+        List<String> on = new ArrayList<>();
+        for (int k = 0; k < 3; k++) {
+          double p = 1 / (1 + Math.exp(-want[row * 3 + k]));
+          String name = List.of("a", "b", "c").get(k);
+          assertEquals(p, l.get("probabilities").get(name).asDouble(), 1e-6);
+          if (p >= 0.5) on.add(name);
+        }
+        assertTrue(on.contains("b"));
+        assertEquals(on, strings(l.get("labels")));
       }
     }
   }
