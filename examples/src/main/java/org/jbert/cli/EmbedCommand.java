@@ -1,13 +1,10 @@
 package org.jbert.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.jbert.core.JbertException;
-import org.jbert.core.io.JsonLines;
 import org.jbert.core.io.Npz;
 import org.jbert.core.model.BatchEncoder;
 import org.jbert.core.model.Bert;
@@ -66,7 +63,7 @@ final class EmbedCommand implements Runnable {
     try (Bert bert = Bert.load(model)) {
       Features f = input == null
           ? bert.preprocess(texts, null, maxLength, !fixedPadding)
-          : readJsonLines(bert, input, maxLength, !fixedPadding);
+          : readJsonLines(bert, input, maxLength, !fixedPadding).features();
       Map<String, Npz.Array> arrays = BatchEncoder.encodeAll(bert.model(), f, batchSize, !fixedPadding);
       Npz.write(output, arrays);
       System.err.printf("wrote %s: %d rows, T=%d, %d layers of H=%d%n", output, f.batchSize(), f.seqLength(),
@@ -74,68 +71,13 @@ final class EmbedCommand implements Runnable {
     }
   }
 
-  /** Text rows go through the preprocessor; pre-tokenized rows are taken as they are (and must share one length). */
-  static Features readJsonLines(Bert bert, Path file, int maxLength, boolean dynamic) {
-    List<String> a = new ArrayList<>();
-    List<String> b = new ArrayList<>();
-    List<int[][]> pre = new ArrayList<>();
-    int preLength = -1;
-    try (JsonLines in = JsonLines.open(file)) {
-      for (JsonLines.Line line = in.next(); line != null; line = in.next()) {
-        if (line.json().has("input_word_ids")) {
-          int[] ids = ints(line, "input_word_ids", null);
-          if (preLength >= 0 && ids.length != preLength) {
-            throw new JbertException(line.where() + ": input_word_ids has " + ids.length
-                + " entries but earlier rows have " + preLength + "; expected pre-tokenized rows of one length");
-          }
-          preLength = ids.length;
-          int[] fill1 = new int[ids.length];
-          Arrays.fill(fill1, 1);
-          pre.add(new int[][] {ids, ints(line, "input_mask", fill1), ints(line, "input_type_ids",
-              new int[ids.length])});
-        } else {
-          a.add(line.requireText("text"));
-          b.add(line.optionalText("text_b"));
-        }
-      }
-    }
-    if (!pre.isEmpty() && !a.isEmpty()) {
-      throw new JbertException(file + ": mixes text rows and pre-tokenized rows; expected one kind per file");
-    }
-    if (pre.isEmpty() && a.isEmpty()) throw new JbertException(file + ": no rows to embed");
-    if (!pre.isEmpty()) {
-      int n = pre.size();
-      int[][] ids = new int[n][], mask = new int[n][], types = new int[n][];
-      for (int i = 0; i < n; i++) {
-        ids[i] = pre.get(i)[0];
-        mask[i] = pre.get(i)[1];
-        types[i] = pre.get(i)[2];
-      }
-      return new Features(ids, mask, types);
-    }
-    boolean pairs = b.stream().anyMatch(x -> x != null);
-    return bert.preprocess(a, pairs ? b : null, maxLength, dynamic);
-  }
-
-  private static int[] ints(JsonLines.Line line, String key, int[] dflt) {
-    JsonNode v = line.json().get(key);
-    if (v == null || v.isNull()) {
-      if (dflt == null) throw new JbertException(line.where() + ": missing \"" + key + "\" (an array of integers)");
-      return dflt;
-    }
-    if (!v.isArray()) throw new JbertException(line.where() + ": \"" + key + "\" is " + v + "; expected an array");
-    int[] out = new int[v.size()];
-    for (int i = 0; i < out.length; i++) {
-      JsonNode x = v.get(i);
-      if (!x.isInt()) {
-        throw new JbertException(line.where() + ": \"" + key + "\"[" + i + "] is " + x + "; expected an integer");
-      }
-      out[i] = x.asInt();
-    }
-    if (dflt != null && out.length != dflt.length) {
-      throw new JbertException(line.where() + ": \"" + key + "\" has " + out.length + " entries; expected "
-          + dflt.length + " like input_word_ids");
-    }
-    return out;
+  /**
+   * Text rows go through the model's preprocessor; pre-tokenized rows are taken as they are (and must share one
+   * length); every row is checked against the model ({@link InputRows}).
+   */
+  static InputRows readJsonLines(Bert bert, Path file, int maxLength, boolean dynamic) {
+    InputRows rows = InputRows.read(file, (a, b) -> bert.preprocess(a, b, maxLength, dynamic), "embed");
+    rows.check(bert.config());
+    return rows;
   }
 }

@@ -14,8 +14,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "jbert 0.1.0-SNAPSHOT",
     description = "BERT pretraining, fine-tuning and evaluation on DL4J SameDiff.",
-    subcommands = {WalkthroughCommand.class, TokenizeCommand.class, EmbedCommand.class, FillMaskCommand.class,
-        PretrainDataCommand.class, DataCommand.class, RunCommand.class, EvalCommand.class,
+    subcommands = {WalkthroughCommand.class, TokenizeCommand.class, EmbedCommand.class, PredictCommand.class,
+        FillMaskCommand.class, PretrainDataCommand.class, DataCommand.class, RunCommand.class, EvalCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -51,8 +51,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Sources: fresh weights ({@link #random}), a pretrained encoder with a fresh head ({@link #fromPretrained}), a
  * Hugging Face task folder ({@link #fromHuggingFace}: {@code BertForSequenceClassification},
- * {@code BertForTokenClassification}, {@code BertForQuestionAnswering}, chosen by {@code architectures}), or a jbert
- * folder ({@link #load}).
+ * {@code BertForTokenClassification}, {@code BertForQuestionAnswering}, chosen by {@code architectures} or, without
+ * it, by the weights the folder holds: {@link #huggingFaceHead}), or a jbert folder ({@link #load}).
  *
  * <p>Saved format ({@link #save}): the {@link BertModel} folder layout (a Hugging Face folder: config.json with
  * {@code architectures}, {@code id2label}/{@code label2id} and {@code problem_type} as transformers writes them,
@@ -136,7 +136,7 @@ public final class TaskModel implements Trainable<Batch>, AutoCloseable {
     }
   }
 
-  /** A Hugging Face task folder with its head, as config.json's {@code architectures} names it; see the class doc. */
+  /** A Hugging Face task folder with its head, as {@link #huggingFaceHead} finds it; see the class doc. */
   public static TaskModel fromHuggingFace(Path dir) {
     return fromHuggingFace(dir, OptionalInt.empty());
   }
@@ -153,7 +153,7 @@ public final class TaskModel implements Trainable<Batch>, AutoCloseable {
     Path cfgFile = dir.resolve(HuggingFaceSource.CONFIG_FILE);
     BertConfig config = BertConfig.fromFolder(dir);
     JsonNode cfg = JsonFiles.readObject(cfgFile);
-    TaskHead head = headFromArchitectures(cfgFile, cfg);
+    TaskHead head = huggingFaceHead(dir).orElseThrow(() -> noHead(cfgFile, cfg));
     List<String> names = id2label(cfgFile, cfg.get("id2label"));
     int configLabels = cfg.hasNonNull("num_labels") ? cfg.get("num_labels").asInt()
         : !names.isEmpty() ? names.size() : 2;
@@ -275,7 +275,7 @@ public final class TaskModel implements Trainable<Batch>, AutoCloseable {
       }
     }
     ObjectNode cfg = JSON.createObjectNode();
-    cfg.putArray("architectures").add(head.huggingFaceArchitecture().orElse("BertModel"));
+    cfg.putArray("architectures").add(head.huggingFaceArchitecture().orElse(BARE_ENCODER));
     List<String> names = ctx.labelNames().isEmpty() && !head.type().equals(QuestionAnsweringHead.TYPE)
         ? defaultLabelNames(ctx.numLabels()) : ctx.labelNames();
     if (!names.isEmpty()) {
@@ -495,17 +495,69 @@ public final class TaskModel implements Trainable<Batch>, AutoCloseable {
     }
   }
 
-  private static TaskHead headFromArchitectures(Path file, JsonNode cfg) {
+  /**
+   * The task head of a Hugging Face folder: the first {@code architectures} entry of its config.json that names a
+   * registered head ({@link TaskHead#huggingFaceArchitecture()}); else, when {@code architectures} is absent or says
+   * only {@code BertModel} (as jbert exports custom heads), the registered head whose weights the folder holds. Hugging
+   * Face's sequence and token classifiers both store {@code classifier.*}; only the first has a pooler, so when the
+   * weights fit several heads the one that uses a pooler is chosen if and only if the folder holds the pooler. Empty
+   * when {@code architectures} names another class (e.g. {@code BertForPreTraining}) or no head's weights are there.
+   *
+   * @throws JbertException when the folder cannot be read, or its weights fit several heads equally
+   */
+  public static Optional<TaskHead> huggingFaceHead(Path dir) {
+    Path cfgFile = dir.resolve(HuggingFaceSource.CONFIG_FILE);
+    List<String> listed = architectures(JsonFiles.readObject(cfgFile));
+    for (String a : listed) {
+      Optional<TaskHead> h = TaskHeads.forHuggingFaceArchitecture(a);
+      if (h.isPresent()) return h;
+    }
+    if (!listed.isEmpty() && !listed.equals(List.of(BARE_ENCODER))) return Optional.empty();
+    BertConfig config = BertConfig.fromFolder(dir);
+    HeadContext probe = HeadContext.of(config, 2);
+    List<String> pooler = CheckpointNames.forConfig(config, CheckpointNames.Part.POOLER).stream()
+        .map(CheckpointNames::canonical).toList();
+    List<TaskHead> fit = new ArrayList<>();
+    boolean hasPooler = false;
+    for (String type : TaskHeads.types()) {
+      TaskHead h = TaskHeads.get(type);
+      List<CheckpointNames> w;
+      try {
+        w = h.weights(probe);
+      } catch (JbertException e) {
+        continue; // a custom head that needs options a bare folder cannot give
+      }
+      try (HuggingFaceSource src = HuggingFaceSource.open(dir, w)) {
+        hasPooler = src.names().containsAll(pooler);
+        if (!w.isEmpty() && w.stream().allMatch(e -> src.names().contains(e.canonical()))) fit.add(h);
+      }
+    }
+    if (fit.size() > 1) {
+      boolean p = hasPooler;
+      fit = fit.stream().filter(h -> h.usesPooler() == p).toList();
+    }
+    if (fit.size() > 1) {
+      throw new JbertException(cfgFile + ": the weights fit the heads " + fit.stream().map(TaskHead::type).toList()
+          + " alike; expected architectures to name one");
+    }
+    return fit.stream().findFirst();
+  }
+
+  /** What {@code architectures} says when a folder holds an encoder without a head Hugging Face knows. */
+  private static final String BARE_ENCODER = "BertModel";
+
+  private static List<String> architectures(JsonNode cfg) {
     JsonNode arch = cfg.get("architectures");
     List<String> listed = new ArrayList<>();
     if (arch != null && arch.isArray()) arch.forEach(a -> listed.add(a.asText()));
-    for (String a : listed) {
-      Optional<TaskHead> h = TaskHeads.forHuggingFaceArchitecture(a);
-      if (h.isPresent()) return h.get();
-    }
+    return listed;
+  }
+
+  private static JbertException noHead(Path file, JsonNode cfg) {
     List<String> known = new ArrayList<>();
     for (String t : TaskHeads.types()) TaskHeads.get(t).huggingFaceArchitecture().ifPresent(known::add);
-    throw new JbertException(file + ": architectures " + listed + " name no task head; expected one of " + known);
+    return new JbertException(file + ": architectures " + architectures(cfg) + " name no task head and the weights"
+        + " hold none; expected one of " + known);
   }
 
   /** id2label {"0": "neg", "1": "pos"} in id order; empty when absent. */

@@ -81,6 +81,36 @@ class TaskModelIoTest {
   }
 
   @Test
+  void withoutArchitecturesTheWeightsNameTheHead() throws Exception {
+    // seqcls and tokcls both store classifier.*; only seqcls has a pooler. QA stores qa_outputs.*.
+    Map<String, String> expected = Map.of("seqcls", "sequence_classification", "tokcls", "token_classification",
+        "qa", "question_answering");
+    ObjectMapper json = new ObjectMapper();
+    for (Map.Entry<String, String> e : expected.entrySet()) {
+      Path dir = tmp.resolve("noarch-" + e.getKey());
+      Files.createDirectories(dir);
+      Files.copy(Fixtures.task(e.getKey()).resolve("model.safetensors"), dir.resolve("model.safetensors"));
+      com.fasterxml.jackson.databind.node.ObjectNode cfg =
+          (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(
+              Fixtures.task(e.getKey()).resolve("config.json").toFile());
+      cfg.remove("architectures");
+      Files.writeString(dir.resolve("config.json"), cfg.toString());
+      assertEquals(e.getValue(), TaskModel.huggingFaceHead(dir).orElseThrow().type(), e.getKey());
+      try (TaskModel m = TaskModel.fromHuggingFace(dir); TaskModel ref = TaskModel.fromHuggingFace(
+          Fixtures.task(e.getKey()))) {
+        assertSameOutputs(ref, m);
+      }
+      // An architecture that is no task head is believed: no head, even though the keys would fit one.
+      cfg.putArray("architectures").add("BertForMultipleChoice");
+      Files.writeString(dir.resolve("config.json"), cfg.toString());
+      assertTrue(TaskModel.huggingFaceHead(dir).isEmpty(), e.getKey());
+      JbertException err = assertThrows(JbertException.class, () -> TaskModel.fromHuggingFace(dir));
+      assertTrue(err.getMessage().contains("architectures [BertForMultipleChoice] name no task head"),
+          err.getMessage());
+    }
+  }
+
+  @Test
   void unknownHeadTypeListsTheKnownOnes() {
     JbertException e = assertThrows(JbertException.class, () -> TaskHeads.get("sentiment"));
     assertTrue(e.getMessage().contains("'sentiment'"), e.getMessage());

@@ -73,7 +73,7 @@ public final class Bert implements AutoCloseable {
    * Whether the model in {@code folder} expects lower-cased text: {@code do_lower_case} from Hugging Face's
    * {@code tokenizer_config.json} when present, else inferred from the vocabulary ({@link Vocab#isCased()}).
    */
-  static boolean lowerCase(Path folder, Vocab vocab) {
+  public static boolean lowerCase(Path folder, Vocab vocab) {
     Path tc = folder.resolve("tokenizer_config.json");
     if (Files.isRegularFile(tc)) {
       JsonNode n = JsonFiles.readObject(tc).get("do_lower_case");
