@@ -25,6 +25,7 @@ import org.jbert.finetune.TaskModel;
 import org.jbert.finetune.data.Example;
 import org.jbert.finetune.data.JsonLinesReader;
 import org.jbert.finetune.data.LabelMap;
+import org.jbert.finetune.data.Sampling;
 import org.jbert.finetune.data.SpamAssassinSplits;
 import org.jbert.finetune.head.HeadContext;
 import org.jbert.finetune.head.TaskHeads;
@@ -70,7 +71,8 @@ public final class FinetuneRun {
     }
     List<Example> trainSet = JsonLinesReader.read(train);
     if (d.maxTrainExamples() > 0 && trainSet.size() > d.maxTrainExamples()) {
-      trainSet = trainSet.subList(0, d.maxTrainExamples());
+      // A seeded random subset in file order: the first N rows of a file sorted by id or label may hold one label.
+      trainSet = Sampling.sample(trainSet, d.maxTrainExamples(), c.train().seed());
     }
     LabelMap labels = LabelMap.fromExamples(train.toString(), trainSet);
     List<Example> devSet = dev == null ? List.of() : JsonLinesReader.read(dev);

@@ -44,7 +44,8 @@ public record FinetuneRunConfig(String task, String model, Head head, Data data,
    * @param dev evaluation file during training; empty = none
    * @param test final evaluation file; empty = none
    * @param maxSeqLength longest input in tokens, [CLS] and [SEP] included (batches pad to their longest row)
-   * @param maxTrainExamples use at most this many training examples (in file order); 0 = all
+   * @param maxTrainExamples use at most this many training examples, a random sample seeded by {@code train.seed}
+   *     (kept in file order); 0 = all
    */
   public record Data(String source, String train, String dev, String test, int maxSeqLength, int maxTrainExamples) {
     public static final String SPAMASSASSIN = "spamassassin";
