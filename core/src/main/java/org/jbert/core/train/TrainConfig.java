@@ -130,6 +130,12 @@ public record TrainConfig(
     return step -> step < w ? lr * ((double) step / Math.max(1, w)) : lr;
   }
 
+  /** This config with another {@code batchSize} (e.g. cut to a training set smaller than the configured one). */
+  public TrainConfig withBatchSize(int b) {
+    return new TrainConfig(lr, weightDecay, adamBeta1, adamBeta2, adamEps, schedule, warmupSteps, warmupRatio, maxSteps,
+        epochs, b, gradAccumSteps, maxGradNorm, seed, logEvery, evalEvery, checkpointEvery, keepCheckpoints, outputDir);
+  }
+
   /** The AdamW hyperparameters of this config. */
   public AdamW.Hyper adamW() {
     return new AdamW.Hyper(lr, adamBeta1, adamBeta2, adamEps, weightDecay);
