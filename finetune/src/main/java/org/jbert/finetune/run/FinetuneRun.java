@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.jbert.core.JbertException;
 import org.jbert.core.config.BertConfig;
 import org.jbert.core.io.AtomicFiles;
@@ -31,7 +34,8 @@ import org.jbert.finetune.task.TextInputs;
 
 /**
  * A fine-tuning run for any head kind ({@link TaskKind}): the files read in their format ({@link DataFormat}), the
- * model built (a pretrained encoder with a fresh head), the data encoded by the task's {@link TaskData}, then one
+ * model built (a pretrained encoder with a fresh head, or a Hugging Face or jbert task model folder whose head goes on
+ * training, see {@link TaskModel#storedHead}), the data encoded by the task's {@link TaskData}, then one
  * training path for all: the shared {@link Trainer}, the dev set scored at every evaluation (metrics.jsonl, with an
  * {@code eval_} prefix), the test set at the end ({@code test_metrics.json}; QA also writes run_squad.py's prediction
  * files into {@code test_predictions/}), and the fine-tuned model with its label names in {@code <output_dir>/model}.
@@ -77,7 +81,28 @@ public final class FinetuneRun {
       test = dataDir.resolve("test.jsonl");
     }
     TaskHead head = TaskHeads.get(c.head().type());
-    try (WeightSource src = WeightSources.open(PretrainedModels.folder(c.model()))) {
+    Path folder = PretrainedModels.folder(c.model());
+    Optional<TaskHead> stored = TaskModel.storedHead(folder);
+    if (stored.isPresent()) {
+      if (!stored.get().type().equals(head.type())) {
+        throw new JbertException(c.model() + ": the model holds a " + stored.get().type() + " head but head.type is "
+            + head.type() + "; expected the same type to fine-tune that head further");
+      }
+      BertConfig config = BertConfig.fromFolder(folder);
+      TaskKind kind = TaskKind.of(head, HeadContext.of(config, 2));
+      d.format().requireKind(kind, head.type());
+      RunData<?> data = RunData.read(kind, d.format(), train, dev, test, d.maxTrainExamples(), c.train().seed());
+      UnaryOperator<HeadContext> adjust = s -> importedContext(c, s, kind, data);
+      try (TaskModel model = TaskModel.isJbertFolder(folder) ? TaskModel.load(folder, adjust)
+          : TaskModel.fromHuggingFace(folder, adjust)) {
+        progress.printf("jbert: fine-tuning the %s head of %s further (num_labels %d)%n", head.type(), c.model(),
+            model.context().numLabels());
+        LabelMap labels = kind == TaskKind.QUESTION_ANSWERING
+            || model.context().problemType() == ProblemType.REGRESSION ? null : LabelMap.of(model.labelNames());
+        return train(c, model, data, labels, resume, progress, stopAfter, metrics, runDir);
+      }
+    }
+    try (WeightSource src = WeightSources.open(folder)) {
       BertConfig config = src.config().orElseThrow(() -> new JbertException(src.description()
           + ": no model config beside the weights"));
       TaskKind kind = TaskKind.of(head, HeadContext.of(config, 2));
@@ -94,6 +119,45 @@ public final class FinetuneRun {
         return train(c, model, data, labels, resume, progress, stopAfter, metrics, runDir);
       }
     }
+  }
+
+  /**
+   * The context of an imported head, checked against the run: {@code head.num_labels} (when set) must equal the
+   * stored number, and the training labels must be among the head's label names, or, when those are Hugging Face's
+   * placeholders ({@code LABEL_0, ...}) or absent, be as many as the head has (they then name its classes, in
+   * LabelMap order). The run's dropout replaces the stored one.
+   */
+  private static HeadContext importedContext(FinetuneRunConfig c, HeadContext s, TaskKind kind, RunData<?> data) {
+    HeadContext out = s.withDropoutRate(c.head().dropout());
+    if (kind == TaskKind.QUESTION_ANSWERING) return out;
+    int want = c.head().numLabels();
+    if (want > 0 && want != s.numLabels()) {
+      throw new JbertException(c.model() + ": the imported " + c.head().type() + " head has num_labels "
+          + s.numLabels() + " but head.num_labels is " + want + "; expected " + s.numLabels() + " (or 0 = the head's),"
+          + " or an encoder-only model for a fresh head");
+    }
+    if (s.problemType() == ProblemType.REGRESSION) return out;
+    if (s.problemType() != ProblemType.SINGLE_LABEL_CLASSIFICATION && kind == TaskKind.SEQUENCE_CLASSIFICATION) {
+      throw new JbertException(c.model() + ": the imported head's problem_type is " + s.problemType().hfName()
+          + ", which runs do not train; expected single_label_classification or regression");
+    }
+    LabelMap train = data.trainLabelMap();
+    List<String> names = s.labelNames();
+    if (!names.isEmpty() && names.containsAll(train.labels())) return out;
+    boolean placeholders = true;
+    for (int i = 0; i < names.size(); i++) placeholders &= names.get(i).equals("LABEL_" + i);
+    if (!placeholders) {
+      List<String> unknown = train.labels().stream().filter(l -> !names.contains(l)).toList();
+      throw new JbertException(data.trainFile + ": training labels " + unknown + " are not among the "
+          + s.numLabels() + " labels of the imported head (" + c.model() + ") " + names
+          + "; expected labels the head knows, or an encoder-only model for a fresh head");
+    }
+    if (train.size() != s.numLabels()) {
+      throw new JbertException(c.model() + ": the imported head has num_labels " + s.numLabels()
+          + " but the training data (" + data.trainFile + ") has " + train.size() + " labels " + abbreviate(train)
+          + "; expected " + s.numLabels() + " labels, or an encoder-only model for a fresh head");
+    }
+    return out.withLabelNames(train.labels());
   }
 
   /** The head context of a fresh head: labels from the training data, unless {@code head.num_labels} disagrees. */
