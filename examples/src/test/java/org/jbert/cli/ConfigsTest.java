@@ -35,6 +35,6 @@ class ConfigsTest {
       }
       if (!task.isEmpty()) runs++;
     }
-    assertEquals(4, runs, "two pretraining configs and two fine-tuning configs");
+    assertEquals(6, runs, "two pretraining configs and four fine-tuning configs");
   }
 }
