@@ -25,7 +25,8 @@ import picocli.CommandLine.Parameters;
           + " with their key path. The output folder (train.output_dir) receives config.resolved.yaml, metrics.jsonl,"
           + " checkpoints/, the final model/, loss and learning-rate plots and report.md.",
       "Examples: configs/pretrain-small-spamassassin.yaml, configs/pretrain-bert-base-continued.yaml,"
-          + " configs/finetune-spamassassin.yaml"
+          + " configs/finetune-spamassassin.yaml, configs/finetune-tagging-example.yaml,"
+          + " configs/finetune-squad-example.yaml, configs/finetune-hf-tiny-golden.yaml"
     })
 final class RunCommand implements Runnable {
   static final List<String> TASKS = List.of(PretrainRunConfig.TASK, FinetuneRunConfig.TASK);
