@@ -19,8 +19,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The training loop for any {@link Trainable}: per optimizer step, {@code grad_accum_steps} micro-batches in a seeded
  * order (or file order, {@code shuffle: false}) whose gradients are averaged, global-norm clipping, the learning-rate
- * schedule, AdamW; metrics to {@code metrics.jsonl} and the progress bar every {@code log_every} steps, an evaluation callback every
- * {@code eval_every} steps and at the end, checkpoints every {@code checkpoint_every} steps and at the end; finally
+ * schedule, AdamW; metrics to {@code metrics.jsonl} and the progress bar every {@code log_every} steps, an evaluation
+ * callback every {@code eval_every} steps and at the end, checkpoints every {@code checkpoint_every} steps and at the end; finally
  * loss and lr plots and {@code report.md}. Everything goes into {@code output_dir}, starting with
  * {@code config.resolved.yaml}.
  *

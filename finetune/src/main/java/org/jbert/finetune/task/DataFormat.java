@@ -140,7 +140,9 @@ public record DataFormat(Source source, int maxSeqLength, Tsv tsv, Conll conll, 
       return new QaFeatureConfig(maxSeqLength, maxQueryLength, docStride);
     }
 
-    /** The post-processing settings; with {@link SquadVersion#AUTO}, v2.0 when any of {@code examples} is impossible. */
+    /**
+     * The post-processing settings; with {@link SquadVersion#AUTO}, v2.0 when any of {@code examples} is impossible.
+     */
     public QaPostConfig post(List<QaExample> examples) {
       boolean v2 = switch (version) {
         case V1 -> false;
@@ -152,7 +154,9 @@ public record DataFormat(Source source, int maxSeqLength, Tsv tsv, Conll conll, 
   }
 
   public DataFormat {
-    if (source == null) throw new JbertException("data.source is null; expected jsonl, tsv, conll, squad or spamassassin");
+    if (source == null) {
+      throw new JbertException("data.source is null; expected jsonl, tsv, conll, squad or spamassassin");
+    }
     if (maxSeqLength < 3) throw new JbertException("data.max_seq_length is " + maxSeqLength + "; expected >= 3");
     if (tsv == null) tsv = Tsv.defaults();
     if (conll == null) conll = Conll.defaults();

@@ -23,6 +23,8 @@ public interface TaskData {
   /** The rows at {@code rows} with their training labels, padded to the longest of them. */
   Batch batch(int[] rows);
 
-  /** The gold labels and {@code model}'s predictions (inference mode, dropout off), {@code batchSize} rows at a time. */
+  /**
+   * The gold labels and {@code model}'s predictions (inference mode, dropout off), {@code batchSize} rows at a time.
+   */
   TaskPredictions predict(TaskModel model, int batchSize);
 }

@@ -52,7 +52,9 @@ class FinetuneRunTest {
     } else if (p instanceof TaskPredictions.Tags t) {
       int ok = 0, n = 0;
       for (int i = 0; i < t.size(); i++) {
-        for (int j = 0; j < t.gold().get(i).size(); j++, n++) if (t.gold().get(i).get(j).equals(t.predicted().get(i).get(j))) ok++;
+        for (int j = 0; j < t.gold().get(i).size(); j++, n++) {
+          if (t.gold().get(i).get(j).equals(t.predicted().get(i).get(j))) ok++;
+        }
       }
       m.put("tag_accuracy", (double) ok / n);
     } else if (p instanceof TaskPredictions.Answers a) {
