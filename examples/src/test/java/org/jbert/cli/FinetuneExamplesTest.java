@@ -37,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The shipped example configs ({@code configs/finetune-tagging-example.yaml}, {@code finetune-squad-example.yaml}) run
  * through {@code jbert run} on tiny random encoders (BERT-base would take minutes), with their own hand-written data;
- * and the data's encoding on the real BERT-base vocabularies, checked by hand.
+ * and the data's encoding on the real BERT-base vocabularies, checked by hand. The configs' data paths are relative
+ * to the repository root; tests run in examples/, hence the {@code --set data...} overrides.
  */
 class FinetuneExamplesTest {
   static final Path CONFIGS = Path.of("..", "configs");

@@ -22,6 +22,7 @@ class FinetuneGoldenTest {
 
   @TempDir Path dir;
 
+  /** The config's paths are relative to the repository root; tests run in examples/, hence the overrides. */
   @Test
   void fourAdamWStepsMatchHuggingFace() {
     Path configs = Path.of("..", "configs");
