@@ -1,6 +1,8 @@
 package org.jbert.pretraining;
 
+import java.util.List;
 import org.jbert.core.JbertException;
+import org.jbert.pretraining.data.TrainingInstance;
 
 /**
  * One pretraining batch in google-research/bert's feature layout (M = max_predictions_per_seq), the inputs of
@@ -20,6 +22,39 @@ public record PretrainingBatch(int[][] inputWordIds, int[][] inputMask, int[][] 
 
   /** Hugging Face's label convention: a label is not predicted. */
   public static final int IGNORE_INDEX = -100;
+
+  /**
+   * Instances as one batch: token rows padded with 0 to the longest of them (T), predictions padded to {@code m}
+   * (positions and ids 0, weight 0).
+   *
+   * @param m M = max_predictions_per_seq; every instance has at most this many predictions
+   */
+  public static PretrainingBatch of(List<TrainingInstance> rows, int m) {
+    int t = 0;
+    for (TrainingInstance r : rows) t = Math.max(t, r.length());
+    int b = rows.size();
+    int[][] ids = new int[b][t], mask = new int[b][t], types = new int[b][t];
+    int[][] pos = new int[b][m], labels = new int[b][m];
+    float[][] weights = new float[b][m];
+    int[] next = new int[b];
+    for (int i = 0; i < b; i++) {
+      TrainingInstance r = rows.get(i);
+      if (r.maskedLmPositions().length > m) {
+        throw new JbertException("instance " + i + " has " + r.maskedLmPositions().length
+            + " predictions; expected at most max_predictions_per_seq " + m);
+      }
+      System.arraycopy(r.inputIds(), 0, ids[i], 0, r.length());
+      System.arraycopy(r.segmentIds(), 0, types[i], 0, r.length());
+      for (int j = 0; j < r.length(); j++) mask[i][j] = 1;
+      for (int k = 0; k < r.maskedLmPositions().length; k++) {
+        pos[i][k] = r.maskedLmPositions()[k];
+        labels[i][k] = r.maskedLmIds()[k];
+        weights[i][k] = 1;
+      }
+      next[i] = r.nextSentenceLabel();
+    }
+    return new PretrainingBatch(ids, mask, types, pos, labels, weights, next);
+  }
 
   /**
    * Converts Hugging Face labels ([B,T], the original id where a prediction is wanted, -100 elsewhere) to positions,

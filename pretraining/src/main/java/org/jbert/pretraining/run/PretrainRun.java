@@ -96,7 +96,7 @@ public final class PretrainRun {
         public PretrainingBatch batch(int[] indices) {
           List<TrainingInstance> rows = new ArrayList<>(indices.length);
           for (int i : indices) rows.add(train.get(i));
-          return batchOf(rows, opts.maxPredictionsPerSeq());
+          return PretrainingBatch.of(rows, opts.maxPredictionsPerSeq());
         }
       };
       Trainer<PretrainingBatch> trainer = new Trainer<>(c.train(), model.trainable(), source)
@@ -117,7 +117,7 @@ public final class PretrainRun {
     long correct = 0, predicted = 0;
     int batches = 0;
     for (int from = 0; from < dev.size(); from += batchSize) {
-      PretrainingBatch b = batchOf(dev.subList(from, Math.min(dev.size(), from + batchSize)),
+      PretrainingBatch b = PretrainingBatch.of(dev.subList(from, Math.min(dev.size(), from + batchSize)),
           opts.maxPredictionsPerSeq());
       PretrainingLoss l = model.loss(b);
       mlm += l.mlm();
@@ -140,30 +140,6 @@ public final class PretrainRun {
     out.put("mlm_accuracy", predicted == 0 ? Double.NaN : (double) correct / predicted);
     out.put("mlm_perplexity", Math.exp(mlm / batches));
     return out;
-  }
-
-  /** Rows padded to the longest of them (T) and predictions to {@code m}. */
-  static PretrainingBatch batchOf(List<TrainingInstance> rows, int m) {
-    int t = 0;
-    for (TrainingInstance r : rows) t = Math.max(t, r.length());
-    int b = rows.size();
-    int[][] ids = new int[b][t], mask = new int[b][t], types = new int[b][t];
-    int[][] pos = new int[b][m], labels = new int[b][m];
-    float[][] weights = new float[b][m];
-    int[] next = new int[b];
-    for (int i = 0; i < b; i++) {
-      TrainingInstance r = rows.get(i);
-      System.arraycopy(r.inputIds(), 0, ids[i], 0, r.length());
-      System.arraycopy(r.segmentIds(), 0, types[i], 0, r.length());
-      for (int j = 0; j < r.length(); j++) mask[i][j] = 1;
-      for (int k = 0; k < r.maskedLmPositions().length; k++) {
-        pos[i][k] = r.maskedLmPositions()[k];
-        labels[i][k] = r.maskedLmIds()[k];
-        weights[i][k] = 1;
-      }
-      next[i] = r.nextSentenceLabel();
-    }
-    return new PretrainingBatch(ids, mask, types, pos, labels, weights, next);
   }
 
   private static PretrainingModel model(PretrainRunConfig c) {
