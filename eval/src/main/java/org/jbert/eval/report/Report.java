@@ -35,8 +35,9 @@ import org.jbert.eval.metrics.EntityMetrics;
  *
  * <p>report.json: {@code {"title", "all_passed", "checks_passed", "checks_total", "sections": [{"title",
  * "all_passed", "checks": [{"name", "passed", "measured", "tolerance", "comparison", "note"}], "metrics": {name:
- * number}, "tables": [{"title", "header", "rows"}], "images": [{"file", "caption"}], "text": [...]}]}}; a number that
- * is NaN or infinite is written as null.
+ * number}, "tables": [{"title", "header", "rows"}], "matrices": [{"title", "rows", "columns", "labels", "counts"}],
+ * "images": [{"file", "caption"}], "text": [...]}]}} ({@code counts} [K,K] integers, e.g. a confusion matrix with
+ * rows "true" and columns "predicted"); a number that is NaN or infinite is written as null.
  */
 public final class Report {
   /** File names the report writes into its folder. */
@@ -46,12 +47,15 @@ public final class Report {
 
   private record Image(String file, String caption, Consumer<Path> draw) {}
 
+  /** A K x K count matrix: rows are {@code rowTitle} (e.g. true class), columns {@code colTitle}. */
+  private record Matrix(String title, List<String> labels, long[][] counts, String rowTitle, String colTitle) {}
+
   /** One section: checks first, then its blocks (text, metrics, table, image) in the order they were added. */
   private static final class Section {
     final String title;
     final List<Check> checks = new ArrayList<>();
     final Map<String, Double> metrics = new LinkedHashMap<>();
-    final List<Object> blocks = new ArrayList<>();  // String (text), Table, Image, or METRICS_MARK
+    final List<Object> blocks = new ArrayList<>();  // String (text), Table, Image, Matrix, or METRICS_MARK
 
     Section(String title) {
       this.title = title;
@@ -126,11 +130,26 @@ public final class Report {
     return this;
   }
 
-  /** A confusion-matrix heatmap with counts (rows = true class, columns = predicted), drawn to {@code file}. */
+  /**
+   * A confusion matrix [K,K] (rows = true class, columns = predicted): a table of the counts in report.md, the counts
+   * as numbers in report.json ({@code "matrices"}), and a heatmap with counts drawn to {@code file}.
+   */
   public Report confusionMatrix(String file, String caption, List<String> labels, long[][] counts) {
+    if (counts.length != labels.size()) {
+      throw new JbertException("confusion matrix '" + caption + "' has " + counts.length + " rows: expected "
+          + labels.size() + " as the labels " + labels);
+    }
     long[][] copy = new long[counts.length][];
-    for (int i = 0; i < counts.length; i++) copy[i] = counts[i].clone();
+    for (int i = 0; i < counts.length; i++) {
+      if (counts[i].length != labels.size()) {
+        throw new JbertException("confusion matrix '" + caption + "' row " + i + " has " + counts[i].length
+            + " columns: expected " + labels.size());
+      }
+      copy[i] = counts[i].clone();
+    }
     List<String> names = List.copyOf(labels);
+    checkFileName(file);
+    current().blocks.add(new Matrix(caption, names, copy, "true", "predicted"));
     return image(file, caption, p -> Plots.heatmap(p, caption, names, copy, "true", "predicted"));
   }
 
@@ -149,12 +168,17 @@ public final class Report {
   }
 
   /**
-   * Classification results: accuracy, macro/micro/weighted F1 and MCC as metrics, a per-class table, and the
-   * confusion matrix drawn to {@code confusionPng} (null for none).
+   * Classification results: accuracy, macro and micro precision/recall/F1, weighted F1 and MCC as metrics, a
+   * per-class table, and the confusion matrix (see {@link #confusionMatrix}) drawn to {@code confusionPng} (null for
+   * none).
    */
   public Report classification(ClassificationMetrics m, String confusionPng) {
     metric("accuracy", m.accuracy());
+    metric("macro_precision", m.macro().precision());
+    metric("macro_recall", m.macro().recall());
     metric("macro_f1", m.macro().f1());
+    metric("micro_precision", m.micro().precision());
+    metric("micro_recall", m.micro().recall());
     metric("micro_f1", m.micro().f1());
     metric("weighted_f1", m.weighted().f1());
     metric("mcc", m.mcc());
@@ -185,6 +209,11 @@ public final class Report {
       rows.add(List.of(s.name(), fmt(s.precision()), fmt(s.recall()), fmt(s.f1()), Long.toString(s.support())));
     }
     return table("Per entity type", List.of("type", "precision", "recall", "f1", "support"), rows);
+  }
+
+  /** The metrics of the section being built, by name in the order they were added (a copy; empty if none). */
+  public Map<String, Double> sectionMetrics() {
+    return sections.isEmpty() ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(current().metrics));
   }
 
   /** True if every check of every section passed (true for a report without checks). */
@@ -258,6 +287,18 @@ public final class Report {
             md.append('\n');
           }
           md.append('\n');
+        } else if (b instanceof Matrix mx) {
+          md.append("**").append(cell(mx.title())).append("** (rows: ").append(mx.rowTitle()).append(", columns: ")
+              .append(mx.colTitle()).append(")\n\n| ").append(mx.rowTitle()).append(" / ").append(mx.colTitle())
+              .append(" |");
+          for (String l : mx.labels()) md.append(' ').append(cell(l)).append(" |");
+          md.append("\n|").append("---|".repeat(mx.labels().size() + 1)).append('\n');
+          for (int i = 0; i < mx.counts().length; i++) {
+            md.append("| ").append(cell(mx.labels().get(i))).append(" |");
+            for (long v : mx.counts()[i]) md.append(' ').append(v).append(" |");
+            md.append('\n');
+          }
+          md.append('\n');
         } else if (b instanceof Image img) {
           md.append("![").append(cell(img.caption())).append("](").append(img.file()).append(")\n\n");
         }
@@ -293,6 +334,7 @@ public final class Report {
       ObjectNode metrics = sn.putObject("metrics");
       s.metrics.forEach((k, v) -> number(metrics, k, v));
       ArrayNode tables = sn.putArray("tables"), images = sn.putArray("images"), text = sn.putArray("text");
+      ArrayNode matrices = sn.putArray("matrices");
       for (Object b : s.blocks) {
         if (b instanceof Table t) {
           ObjectNode tn = tables.addObject();
@@ -303,6 +345,18 @@ public final class Report {
           for (List<String> row : t.rows()) {
             ArrayNode r = rows.addArray();
             row.forEach(r::add);
+          }
+        } else if (b instanceof Matrix mx) {
+          ObjectNode mn = matrices.addObject();
+          mn.put("title", mx.title());
+          mn.put("rows", mx.rowTitle());
+          mn.put("columns", mx.colTitle());
+          ArrayNode labels = mn.putArray("labels");
+          mx.labels().forEach(labels::add);
+          ArrayNode counts = mn.putArray("counts");
+          for (long[] row : mx.counts()) {
+            ArrayNode r = counts.addArray();
+            for (long v : row) r.add(v);
           }
         } else if (b instanceof Image img) {
           images.addObject().put("file", img.file()).put("caption", img.caption());

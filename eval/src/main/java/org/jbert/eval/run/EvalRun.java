@@ -22,9 +22,11 @@ import org.jbert.eval.tf.TfParity;
 import org.jbert.eval.tf.TfReference;
 
 /**
- * {@code jbert eval CONFIG.yaml}: runs the configured check groups ({@link EvalConfig.Group}) on one model and writes
- * {@code report.md}, {@code report.json}, the plots and {@code config.resolved.yaml} into the output folder. The model
- * is loaded once; TensorFlow (parity) and the float64 referee load after it, one at a time.
+ * {@code jbert eval CONFIG.yaml}: runs the configured check groups ({@link EvalConfig.Group}) and writes
+ * {@code report.md}, {@code report.json}, the plots and {@code config.resolved.yaml} into the output folder: the
+ * groups on {@code model} (embedding, parity, import paths; the model is loaded once, TensorFlow and the float64
+ * referee after it, one at a time), the backend, the task metrics of a fine-tuned model ({@link TaskGroup}) and a
+ * training run's loss curves ({@link LossCurves}).
  */
 public final class EvalRun {
   /** The resolved config's file name in the output folder. */
@@ -39,48 +41,85 @@ public final class EvalRun {
     }
   }
 
-  /** Runs {@code c}, logging progress to {@code log}. */
-  public static Outcome run(EvalConfig c, PrintStream log) {
-    List<String> texts = c.texts().load();
-    Path folder = PretrainedModels.folder(c.model());
-    WeightSources.Format format = WeightSources.detect(folder);
-    Report report = new Report("jbert eval: " + c.model());
-    report.section("Model and inputs");
-    report.table("", List.of("item", "value"), List.of(
-        List.of("model", c.model()), List.of("folder", folder.toString()),
-        List.of("format", format.name().toLowerCase(Locale.ROOT)),
-        List.of("texts", texts.size() + (c.texts().article() ? " (the article's three sentences first)" : "")),
-        List.of("seq_length", Integer.toString(c.seqLength())),
-        List.of("tolerance (parity)", Double.toString(c.tolerance())),
-        List.of("tolerance (padding)", Double.toString(c.paddingTolerance())),
-        List.of("checks", c.checks().toString().toLowerCase(Locale.ROOT))));
-    log.printf("jbert eval: %s (%s), %d texts, T=%d, checks %s%n", c.model(), format, texts.size(), c.seqLength(),
-        c.checks().toString().toLowerCase(Locale.ROOT));
-    try (Bert bert = Bert.load(c.model())) {
+  /**
+   * Runs {@code c}, logging progress to {@code log}. A run folder's metrics.jsonl is read first (a bad file fails
+   * before anything long runs); {@code model} is loaded only when a group uses it.
+   */
+  public static Outcome run(EvalConfig config, PrintStream log) {
+    EvalConfig c = config.resolved();
+    LossCurves curves = c.checks().contains(EvalConfig.Group.LOSS_CURVES) ? LossCurves.read(c.runDir().orElseThrow())
+        : null;
+    Report report = new Report("jbert eval: " + subject(c));
+    log.printf("jbert eval: %s, checks %s%n", subject(c), c.checks().toString().toLowerCase(Locale.ROOT));
+    if (c.task().isPresent() && !c.checks().contains(EvalConfig.Group.TASK)) {
+      log.println("jbert eval: the task: section is not used (checks has no task)");
+    }
+    if (c.runDir().isPresent() && !c.checks().contains(EvalConfig.Group.LOSS_CURVES)) {
+      log.println("jbert eval: run_dir is not used (checks has no loss_curves)");
+    }
+    Bert bert = null;
+    ModelInputs in = null;
+    try {
       for (EvalConfig.Group g : c.checks()) {
+        if (g.usesModel() && bert == null) {
+          in = ModelInputs.of(c, report, log);
+          bert = Bert.load(c.model());
+        }
         switch (g) {
           case EMBEDDING -> {
             log.println("jbert eval: embedding checks");
             report.section("Embedding checks (the TF Hub article)");
-            EmbeddingChecks.run(bert, texts, c.seqLength(),
-                EmbeddingChecks.Expected.of(bert.model(), texts.size(), c.seqLength()), c.paddingTolerance())
+            EmbeddingChecks.run(bert, in.texts(), c.seqLength(),
+                EmbeddingChecks.Expected.of(bert.model(), in.texts().size(), c.seqLength()), c.paddingTolerance())
                 .forEach(report::check);
           }
-          case PARITY -> parity(c, bert, folder, format, texts, report, log);
-          case IMPORT_PATHS -> importPaths(c, bert, format, texts, report, log);
+          case PARITY -> parity(c, bert, in.folder(), in.format(), in.texts(), report, log);
+          case IMPORT_PATHS -> importPaths(c, bert, in.format(), in.texts(), report, log);
           case BACKEND -> {
             report.section("Backend");
             BackendInfo info = BackendInfo.current();
             report.check(info.check(c.backend()));
             report.table("", List.of("property", "value"), info.rows());
           }
+          case TASK -> TaskGroup.run(c.task().orElseThrow(), report, log);
+          case LOSS_CURVES -> curves.addTo(report);
         }
       }
+    } finally {
+      if (bert != null) bert.close();
     }
     Path file = report.write(c.outputDir());
     AtomicFiles.write(c.outputDir().resolve(RESOLVED),
         out -> out.write(YamlBinder.toYaml(c).getBytes(StandardCharsets.UTF_8)));
     return new Outcome(report, file);
+  }
+
+  /** What the report is about: the model, else the task model, else the run folder. */
+  private static String subject(EvalConfig c) {
+    if (c.usesModel()) return c.model();
+    if (c.checks().contains(EvalConfig.Group.TASK)) return c.task().orElseThrow().model();
+    if (c.checks().contains(EvalConfig.Group.LOSS_CURVES)) return c.runDir().orElseThrow().toString();
+    return "backend";
+  }
+
+  /** The model folder, its format and the texts of the model groups; adds the "Model and inputs" section. */
+  private record ModelInputs(Path folder, WeightSources.Format format, List<String> texts) {
+    static ModelInputs of(EvalConfig c, Report report, PrintStream log) {
+      List<String> texts = c.texts().load();
+      Path folder = PretrainedModels.folder(c.model());
+      WeightSources.Format format = WeightSources.detect(folder);
+      report.section("Model and inputs");
+      report.table("", List.of("item", "value"), List.of(
+          List.of("model", c.model()), List.of("folder", folder.toString()),
+          List.of("format", format.name().toLowerCase(Locale.ROOT)),
+          List.of("texts", texts.size() + (c.texts().article() ? " (the article's three sentences first)" : "")),
+          List.of("seq_length", Integer.toString(c.seqLength())),
+          List.of("tolerance (parity)", Double.toString(c.tolerance())),
+          List.of("tolerance (padding)", Double.toString(c.paddingTolerance())),
+          List.of("checks", c.checks().toString().toLowerCase(Locale.ROOT))));
+      log.printf("jbert eval: %s (%s), %d texts, T=%d%n", c.model(), format, texts.size(), c.seqLength());
+      return new ModelInputs(folder, format, texts);
+    }
   }
 
   private static void parity(EvalConfig c, Bert bert, Path folder, WeightSources.Format format, List<String> texts,

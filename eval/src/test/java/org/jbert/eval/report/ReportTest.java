@@ -71,6 +71,13 @@ class ReportTest {
         new ObjectMapper().convertValue(table.get("header"), List.class));
     assertEquals("neg", table.get("rows").get(0).get(0).asText());
     assertEquals("0.8000", table.get("rows").get(0).get(3).asText());  // neg: P 2/3, R 1 -> F1 0.8
+    // the confusion matrix as numbers: scikit-learn's confusion_matrix docs give [[2,0,0],[0,0,1],[1,0,2]]
+    JsonNode matrix = cls.get("matrices").get(0);
+    assertEquals("[[2,0,0],[0,0,1],[1,0,2]]", matrix.get("counts").toString());
+    assertEquals("[\"neg\",\"neu\",\"pos\"]", matrix.get("labels").toString());
+    assertEquals("true", matrix.get("rows").asText());
+    assertEquals("predicted", matrix.get("columns").asText());
+    assertEquals(0, parity.get("matrices").size());
 
     String text = Files.readString(md);
     assertTrue(text.startsWith("# Seed walkthrough\n\n**PASS**: 3 of 3 checks passed."), text);
@@ -78,6 +85,9 @@ class ReportTest {
     assertTrue(text.contains("![Per-layer difference](layers.png)"), text);
     assertTrue(text.contains("![Confusion matrix](confusion.png)"), text);
     assertTrue(text.contains("| accuracy | 0.6667 |"), text);
+    assertTrue(text.contains("| true / predicted | neg | neu | pos |\n|---|---|---|---|\n| neg | 2 | 0 | 0 |\n"
+        + "| neu | 0 | 0 | 1 |\n| pos | 1 | 0 | 2 |\n"), text);
+    assertTrue(text.contains("| macro_precision | "), text);
 
     BufferedImage cm = ImageIO.read(dir.resolve("confusion.png").toFile());
     assertNotNull(cm, "confusion.png is not a readable image");

@@ -109,7 +109,7 @@ class EmbeddingChecksTest {
     Path out = dir.resolve("report");
     EvalConfig c = YamlBinder.bind(YamlBinder.parse("model: " + model + "\nseq_length: 16\noutput_dir: " + out,
         "test"), EvalConfig.class, "test");
-    assertEquals(List.of(EvalConfig.Group.values()), c.checks());
+    assertEquals(EvalConfig.MODEL_GROUPS, c.groups());
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     EvalRun.Outcome o = EvalRun.run(c, new PrintStream(log, true, "UTF-8"));
     assertTrue(o.passed(), EvalRun.failureLines(o.report()).toString());

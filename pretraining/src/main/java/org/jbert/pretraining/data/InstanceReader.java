@@ -28,14 +28,22 @@ public final class InstanceReader {
    *     to skip that check)
    */
   public static List<TrainingInstance> read(Path file, int vocabSize) {
+    return read(file, vocabSize, Integer.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #read(Path, int)}, and every instance has at most {@code maxLength} real tokens (e.g. the model's
+   * max_position_embeddings).
+   */
+  public static List<TrainingInstance> read(Path file, int vocabSize, int maxLength) {
     List<TrainingInstance> out = new ArrayList<>();
     try (JsonLines in = JsonLines.open(file)) {
-      in.forEach(line -> out.add(parse(line, vocabSize)));
+      in.forEach(line -> out.add(parse(line, vocabSize, maxLength)));
     }
     return out;
   }
 
-  static TrainingInstance parse(JsonLines.Line line, int vocabSize) {
+  static TrainingInstance parse(JsonLines.Line line, int vocabSize, int maxLength) {
     int[] ids = ints(line, "input_ids", vocabSize);
     int[] mask = ints(line, "input_mask", 2);
     int[] seg = ints(line, "segment_ids", 2);
@@ -44,6 +52,9 @@ public final class InstanceReader {
     sameLength(line, "segment_ids", seg.length, "input_ids", t);
     int len = prefixOfOnes(line, "input_mask", mask);
     if (len == 0) throw new JbertException(line.where() + ": \"input_mask\" has no 1; expected ones for the real tokens");
+    if (len > maxLength) {
+      throw new JbertException(line.where() + ": " + len + " real tokens; expected at most " + maxLength);
+    }
     int[] positions = ints(line, "masked_lm_positions", Integer.MAX_VALUE);
     int[] labels = ints(line, "masked_lm_ids", vocabSize);
     JsonNode w = line.json().get("masked_lm_weights");

@@ -1,0 +1,429 @@
+package org.jbert.eval.run;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.jbert.core.JbertException;
+import org.jbert.core.config.BertConfig;
+import org.jbert.core.model.BertModel;
+import org.jbert.core.tokenize.BertTokenizer;
+import org.jbert.core.tokenize.Features;
+import org.jbert.core.tokenize.Preprocessor;
+import org.jbert.core.tokenize.Vocab;
+import org.jbert.core.weights.CheckpointNames;
+import org.jbert.eval.metrics.ClassificationMetrics;
+import org.jbert.eval.metrics.MlmMetrics;
+import org.jbert.eval.metrics.RegressionMetrics;
+import org.jbert.eval.report.Check;
+import org.jbert.eval.report.Report;
+import org.jbert.eval.run.EvalConfig.Task;
+import org.jbert.eval.run.EvalConfig.TaskFormat;
+import org.jbert.finetune.TaskModel;
+import org.jbert.finetune.data.Example;
+import org.jbert.finetune.data.JsonLinesReader;
+import org.jbert.finetune.data.LabelMap;
+import org.jbert.finetune.data.TsvReader;
+import org.jbert.finetune.head.HeadOutputs;
+import org.jbert.finetune.head.ProblemType;
+import org.jbert.finetune.head.QuestionAnsweringHead;
+import org.jbert.finetune.head.TokenClassificationHead;
+import org.jbert.pretraining.PretrainingBatch;
+import org.jbert.pretraining.PretrainingModel;
+import org.jbert.pretraining.data.InstanceReader;
+import org.jbert.pretraining.data.TrainingInstance;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Group c of {@code jbert eval}: the metrics of a fine-tuned model on a labeled file, as one report section (the
+ * inputs, the metrics, tables and plots) with one check per bound of {@code task.min} / {@code task.max}.
+ *
+ * <p>Each data format is one method returning the {@link Kind} it measured, after adding its metrics to the section:
+ * <ul>
+ *   <li>jsonl, tsv: {@link #sequence} (sequence classification or regression, as the model's head says);</li>
+ *   <li>pretraining: {@link #maskedLm} (MLM accuracy and perplexity of a pretraining model);</li>
+ *   <li>conll: {@link #tagging} and squad: {@link #questionAnswering}, not supported yet (a one-line error).</li>
+ * </ul>
+ * The metrics are computed by {@link org.jbert.eval.metrics} (tested against scikit-learn, scipy, seqeval and the
+ * official SQuAD script); their names in the report are {@link Kind#metrics()}, which the bounds refer to.
+ */
+public final class TaskGroup {
+  /** File name of the confusion-matrix heatmap in the report folder. */
+  public static final String CONFUSION_PNG = "confusion-matrix.png";
+
+  private TaskGroup() {}
+
+  /** What a task evaluation measures, and the names of its metrics in the report (and in task.min / task.max). */
+  public enum Kind {
+    CLASSIFICATION("classification", List.of("accuracy", "macro_precision", "macro_recall", "macro_f1",
+        "micro_precision", "micro_recall", "micro_f1", "weighted_f1", "mcc")),
+    REGRESSION("regression", List.of("pearson", "spearman", "mse")),
+    MASKED_LM("masked LM", List.of("mlm_accuracy", "mlm_loss", "mlm_perplexity")),
+    TAGGING("tagging", List.of("precision", "recall", "f1", "token_accuracy")),
+    QUESTION_ANSWERING("question answering", List.of("exact_match", "f1"));
+
+    private final String title;
+    private final List<String> metrics;
+
+    Kind(String title, List<String> metrics) {
+      this.title = title;
+      this.metrics = metrics;
+    }
+
+    public String title() {
+      return title;
+    }
+
+    /** The metric names this kind adds to the report. */
+    public List<String> metrics() {
+      return metrics;
+    }
+
+    /** The kinds a data format can measure. */
+    public static List<Kind> of(TaskFormat format) {
+      return switch (format) {
+        case JSONL, TSV -> List.of(CLASSIFICATION, REGRESSION);
+        case PRETRAINING -> List.of(MASKED_LM);
+        case CONLL -> List.of(TAGGING);
+        case SQUAD -> List.of(QUESTION_ANSWERING);
+      };
+    }
+  }
+
+  /** Every metric name a format can produce (what task.min / task.max may name). */
+  public static List<String> metricNames(TaskFormat format) {
+    Set<String> names = new LinkedHashSet<>();
+    for (Kind k : Kind.of(format)) names.addAll(k.metrics());
+    return List.copyOf(names);
+  }
+
+  /**
+   * Runs the task group of {@code t}: reads the data, runs the model, adds a section with the metrics and one check per
+   * bound to {@code report}, and returns the metrics by name.
+   */
+  public static Map<String, Double> run(Task t, Report report, PrintStream log) {
+    t.requireInputs();
+    Kind kind = switch (t.format()) {
+      case JSONL, TSV -> sequence(t, report, log);
+      case PRETRAINING -> maskedLm(t, report, log);
+      case CONLL -> tagging(t, report, log);
+      case SQUAD -> questionAnswering(t, report, log);
+    };
+    Map<String, Double> metrics = report.sectionMetrics();
+    for (String name : kind.metrics()) {
+      if (!metrics.containsKey(name)) throw new IllegalStateException(kind + " did not report metric " + name);
+    }
+    t.min().entrySet().stream().sorted(Map.Entry.comparingByKey())
+        .forEach(e -> report.check(Check.atLeast("task " + e.getKey(), metrics.get(e.getKey()), e.getValue())));
+    t.max().entrySet().stream().sorted(Map.Entry.comparingByKey())
+        .forEach(e -> report.check(Check.atMost("task " + e.getKey(), metrics.get(e.getKey()), e.getValue())));
+    return metrics;
+  }
+
+  /** Fails before any inference when a bound names a metric {@code kind} does not have. */
+  private static void checkBounds(Task t, Kind kind) {
+    for (Map.Entry<String, Map<String, Double>> bound : Map.of("min", t.min(), "max", t.max()).entrySet()) {
+      for (String name : bound.getValue().keySet()) {
+        if (!kind.metrics().contains(name)) {
+          throw new JbertException("task." + bound.getKey() + "." + name + ": task.model " + t.model() + " is a "
+              + kind.title() + " model, whose metrics are " + kind.metrics());
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Sequence classification and regression (formats jsonl and tsv)
+
+  /**
+   * A sequence-level model ({@code BertForSequenceClassification} or a jbert task folder whose head outputs {@code
+   * logits} [B,C]) on JSON Lines or TSV examples: classification metrics with the confusion matrix, or Pearson,
+   * Spearman and MSE for a regression head. Labels are resolved through the model's saved label names.
+   */
+  static Kind sequence(Task t, Report report, PrintStream log) {
+    List<Example> examples = t.format() == TaskFormat.TSV ? TsvReader.read(t.data(), t.tsv().columns())
+        : JsonLinesReader.read(t.data());
+    if (t.maxExamples() > 0 && examples.size() > t.maxExamples()) examples = examples.subList(0, t.maxExamples());
+    if (examples.isEmpty()) throw new JbertException(t.data() + ": no examples; expected labeled examples");
+    try (TaskModel model = loadTaskModel(Path.of(t.model()))) {
+      String type = model.head().type();
+      if (type.equals(TokenClassificationHead.TYPE) || type.equals(QuestionAnsweringHead.TYPE)) {
+        throw new JbertException("task.model " + t.model() + " has a " + type + " head; format "
+            + lower(t.format()) + " expects a sequence classification model (use format "
+            + (type.equals(QuestionAnsweringHead.TYPE) ? "squad" : "conll") + ")");
+      }
+      if (!model.headOutputs().outputs().containsKey(HeadOutputs.LOGITS)) {
+        throw new JbertException("task.model " + t.model() + ": head " + type + " has no '" + HeadOutputs.LOGITS
+            + "' output; expected a sequence classification head");
+      }
+      ProblemType problem = model.context().problemType();
+      Kind kind = switch (problem) {
+        case SINGLE_LABEL_CLASSIFICATION -> Kind.CLASSIFICATION;
+        case REGRESSION -> Kind.REGRESSION;
+        case MULTI_LABEL_CLASSIFICATION -> throw new JbertException("task.model " + t.model() + " is a "
+            + problem.hfName() + " model; the task group supports single-label classification and regression (not"
+            + " multi-label yet)");
+      };
+      checkBounds(t, kind);
+      List<String> names = labelNames(model);
+      int[] gold = kind == Kind.CLASSIFICATION ? classIds(examples, names, t.model()) : null;
+      double[] goldValues = kind == Kind.REGRESSION ? values(examples) : null;
+      int maxLen = Math.min(t.maxSeqLength(), model.config().maxPositionEmbeddings());
+      Preprocessor pre = examples.get(0).isTokenized() ? null : preprocessor(model, t, maxLen);
+
+      log.printf("jbert eval: task: %s, %d examples from %s%n", kind.title(), examples.size(), t.data());
+      long t0 = System.nanoTime();
+      float[][] logits = logits(model, examples, pre, maxLen, t.batchSize());
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      int c = logits[0].length;
+      if (kind == Kind.CLASSIFICATION && c != names.size()) {
+        throw new IllegalStateException("logits have " + c + " classes but the model has " + names.size());
+      }
+
+      report.section("Task metrics: " + kind.title());
+      report.table("", List.of("item", "value"), List.of(
+          List.of("model", t.model()),
+          List.of("head", type + " (" + problem.hfName() + ")"),
+          List.of("data", t.data() + " (" + lower(t.format()) + ")"),
+          List.of("examples", Integer.toString(examples.size())),
+          List.of(kind == Kind.CLASSIFICATION ? "labels" : "outputs",
+              kind == Kind.CLASSIFICATION ? String.join(", ", names) : Integer.toString(c)),
+          List.of("max_seq_length", Integer.toString(maxLen)),
+          List.of("inference", String.format(Locale.ROOT, "%.1f s, batch size %d", seconds, t.batchSize()))));
+      if (kind == Kind.CLASSIFICATION) {
+        ClassificationMetrics m = ClassificationMetrics.of(gold, ClassificationMetrics.argmax(logits), names);
+        report.classification(m, CONFUSION_PNG);
+        log.printf(Locale.ROOT, "jbert eval: task: accuracy %.4f, macro F1 %.4f, MCC %.4f%n", m.accuracy(),
+            m.macro().f1(), m.mcc());
+      } else {
+        double[] predicted = new double[logits.length];
+        for (int i = 0; i < logits.length; i++) predicted[i] = logits[i][0];
+        report.metric("pearson", RegressionMetrics.pearson(goldValues, predicted));
+        report.metric("spearman", RegressionMetrics.spearman(goldValues, predicted));
+        report.metric("mse", RegressionMetrics.mse(goldValues, predicted));
+        log.printf(Locale.ROOT, "jbert eval: task: Pearson %.4f, Spearman %.4f%n",
+            report.sectionMetrics().get("pearson"), report.sectionMetrics().get("spearman"));
+      }
+      return kind;
+    }
+  }
+
+  /** A jbert task folder ({@code jbert.json} with a head) or a Hugging Face task folder. */
+  static TaskModel loadTaskModel(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      throw new JbertException("task.model " + dir + ": folder not found; expected a fine-tuned model folder");
+    }
+    return Files.isRegularFile(dir.resolve(BertModel.JBERT_FILE)) ? TaskModel.load(dir) : TaskModel.fromHuggingFace(dir);
+  }
+
+  /** The model's class names (id2label); "0".."C-1" when it has none. */
+  static List<String> labelNames(TaskModel model) {
+    if (!model.labelNames().isEmpty()) return model.labelNames();
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < model.context().numLabels(); i++) out.add(Integer.toString(i));
+    return out;
+  }
+
+  /**
+   * The class id of every example's label through the model's label names. When the names are Hugging Face's
+   * defaults ({@code LABEL_0}, ...), the integer {@code k} also names class k. An unknown label is an error naming
+   * {@code file:line} and the known labels.
+   */
+  static int[] classIds(List<Example> examples, List<String> names, String model) {
+    LabelMap map = LabelMap.of(names);
+    boolean hfDefaults = true;
+    for (int i = 0; i < names.size(); i++) hfDefaults &= names.get(i).equals("LABEL_" + i);
+    int[] out = new int[examples.size()];
+    for (int i = 0; i < out.length; i++) {
+      Example e = examples.get(i);
+      String label = e.label();
+      if (!map.contains(label) && hfDefaults && label.matches("[0-9]{1,9}") && Integer.parseInt(label) < names.size()) {
+        out[i] = Integer.parseInt(label);
+        continue;
+      }
+      try {
+        out[i] = map.id(e);
+      } catch (JbertException ex) {
+        throw new JbertException(ex.getMessage() + " (the labels of task.model " + model + ")", ex);
+      }
+    }
+    return out;
+  }
+
+  private static double[] values(List<Example> examples) {
+    double[] out = new double[examples.size()];
+    for (int i = 0; i < out.length; i++) out[i] = examples.get(i).labelValue();
+    return out;
+  }
+
+  private static Preprocessor preprocessor(TaskModel model, Task t, int maxLen) {
+    Path vocabFile = model.vocab().orElseThrow(() -> new JbertException("task.model " + t.model() + " has no "
+        + "vocab.txt; expected one to tokenize the text of " + t.data() + " (or pre-tokenized input_ids rows)"));
+    Vocab vocab = Vocab.load(vocabFile);
+    return new Preprocessor(new BertTokenizer(vocab, !vocab.isCased()), maxLen, true);
+  }
+
+  /**
+   * The head's logits [N,C] for every example, in batches of {@code batchSize} padded to their longest row, dropout
+   * off. Text examples are tokenized by {@code pre}; pre-tokenized ones are used as given (at most {@code maxLen}
+   * tokens, ids below vocab_size).
+   */
+  static float[][] logits(TaskModel model, List<Example> examples, Preprocessor pre, int maxLen, int batchSize) {
+    BertConfig config = model.config();
+    float[][] out = new float[examples.size()][];
+    for (int from = 0; from < examples.size(); from += batchSize) {
+      List<Example> rows = examples.subList(from, Math.min(examples.size(), from + batchSize));
+      Features f = pre != null ? encodeText(pre, rows) : tokens(rows, maxLen, config);
+      Map<String, INDArray> r = model.predict(f.inputWordIds(), f.inputMask(), f.inputTypeIds());
+      try {
+        INDArray l = r.get(HeadOutputs.LOGITS);
+        if (l.rank() != 2 || l.size(0) != rows.size()) {
+          throw new JbertException("task.model: logits have shape " + java.util.Arrays.toString(l.shape())
+              + "; expected [B,C] per example");
+        }
+        float[][] m = l.toFloatMatrix();
+        System.arraycopy(m, 0, out, from, rows.size());
+      } finally {
+        r.values().forEach(INDArray::close);
+      }
+    }
+    return out;
+  }
+
+  private static Features encodeText(Preprocessor pre, List<Example> rows) {
+    List<String> a = new ArrayList<>(), b = new ArrayList<>();
+    boolean pairs = false;
+    for (Example e : rows) {
+      a.add(e.textA());
+      b.add(e.textB());
+      pairs |= e.textB() != null;
+    }
+    return pairs ? pre.encodePairs(a, b) : pre.encode(a);
+  }
+
+  /** Pre-tokenized rows padded with 0 to the longest of them. */
+  private static Features tokens(List<Example> rows, int maxLen, BertConfig config) {
+    int t = 1;
+    for (Example e : rows) {
+      Example.Tokens k = e.tokens();
+      if (k.length() > maxLen) {
+        throw new JbertException(e.where() + ": input_ids has " + k.length() + " tokens; expected at most " + maxLen
+            + " (task.max_seq_length and the model's max_position_embeddings)");
+      }
+      for (int i = 0; i < k.length(); i++) {
+        if (k.inputIds()[i] >= config.vocabSize()) {
+          throw new JbertException(e.where() + ": input_ids[" + i + "] is " + k.inputIds()[i]
+              + "; expected an id below the model's vocab_size " + config.vocabSize());
+        }
+        if (k.segmentIds()[i] >= config.typeVocabSize()) {
+          throw new JbertException(e.where() + ": segment_ids[" + i + "] is " + k.segmentIds()[i]
+              + "; expected a segment below the model's type_vocab_size " + config.typeVocabSize());
+        }
+      }
+      t = Math.max(t, k.length());
+    }
+    int[][] ids = new int[rows.size()][t], mask = new int[rows.size()][t], types = new int[rows.size()][t];
+    for (int r = 0; r < rows.size(); r++) {
+      Example.Tokens k = rows.get(r).tokens();
+      System.arraycopy(k.inputIds(), 0, ids[r], 0, k.length());
+      System.arraycopy(k.inputMask(), 0, mask[r], 0, k.length());
+      System.arraycopy(k.segmentIds(), 0, types[r], 0, k.length());
+    }
+    return new Features(ids, mask, types);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Masked LM (format pretraining)
+
+  /**
+   * A pretraining model's MLM head on {@code bin/jbert pretrain-data} JSON Lines: accuracy of the argmax at the
+   * weighted positions, mean cross-entropy over them (natural log) and its exp, the perplexity.
+   */
+  static Kind maskedLm(Task t, Report report, PrintStream log) {
+    checkBounds(t, Kind.MASKED_LM);
+    try (PretrainingModel model = PretrainingModel.open(t.model(), false)) {
+      Set<String> mlmHead = CheckpointNames.forConfig(model.config(), CheckpointNames.Part.MLM_HEAD).stream()
+          .map(CheckpointNames::canonical).collect(Collectors.toSet());
+      List<String> fresh = model.freshlyInitialized().stream().filter(mlmHead::contains).toList();
+      if (!fresh.isEmpty()) {
+        throw new JbertException("task.model " + t.model() + " has no masked-LM head (" + fresh.size()
+            + " weights missing, e.g. " + fresh.get(0) + "); expected a pretraining model (BertForPreTraining,"
+            + " BertForMaskedLM or the model of a jbert pretraining run)");
+      }
+      BertConfig config = model.config();
+      List<TrainingInstance> instances = InstanceReader.read(t.data(), config.vocabSize(),
+          Math.min(t.maxSeqLength(), config.maxPositionEmbeddings()));
+      if (t.maxExamples() > 0 && instances.size() > t.maxExamples()) instances = instances.subList(0, t.maxExamples());
+      if (instances.isEmpty()) throw new JbertException(t.data() + ": no instances; expected pretrain-data lines");
+      log.printf("jbert eval: task: masked LM, %d instances from %s%n", instances.size(), t.data());
+      long t0 = System.nanoTime();
+      MlmMetrics mlm = new MlmMetrics();
+      for (int from = 0; from < instances.size(); from += t.batchSize()) {
+        List<TrainingInstance> rows = instances.subList(from, Math.min(instances.size(), from + t.batchSize()));
+        int m = 1;
+        for (TrainingInstance r : rows) m = Math.max(m, r.maskedLmPositions().length);
+        PretrainingBatch b = PretrainingBatch.of(rows, m);
+        try (INDArray logits = model.maskedLmLogits(b.inputWordIds(), b.inputMask(), b.inputTypeIds(),
+            b.maskedLmPositions())) {  // [B,M,V]
+          for (int i = 0; i < rows.size(); i++) {
+            mlm.addAll(logits.slice(i).toFloatMatrix(), b.maskedLmIds()[i], b.maskedLmWeights()[i]);  // [M,V]
+          }
+        }
+      }
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      report.section("Task metrics: " + Kind.MASKED_LM.title());
+      report.table("", List.of("item", "value"), List.of(
+          List.of("model", t.model()),
+          List.of("data", t.data() + " (" + lower(t.format()) + ")"),
+          List.of("instances", Integer.toString(instances.size())),
+          List.of("predicted positions", Long.toString(mlm.positions())),
+          List.of("inference", String.format(Locale.ROOT, "%.1f s, batch size %d", seconds, t.batchSize()))));
+      report.metric("mlm_accuracy", mlm.accuracy());
+      report.metric("mlm_loss", mlm.meanLoss());
+      report.metric("mlm_perplexity", mlm.perplexity());
+      report.text("mlm_loss is the mean cross-entropy (natural log) over all predicted positions; mlm_perplexity ="
+          + " exp(mlm_loss).");
+      log.printf(Locale.ROOT, "jbert eval: task: MLM accuracy %.4f, perplexity %.3f over %d positions%n",
+          mlm.accuracy(), mlm.perplexity(), mlm.positions());
+      return Kind.MASKED_LM;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Not supported yet: each plugs in here as one method (see the class comment).
+
+  /**
+   * Token classification on CoNLL data: entity-level (seqeval) F1. Not supported yet: it plugs in once the finetune
+   * module offers word-level tag predictions for a token-classification TaskModel (word-piece alignment): read the
+   * sentences with ConllReader, predict one tag per word, then {@code report.entities(EntityMetrics.of(gold,
+   * predicted))}, and return {@link Kind#TAGGING}.
+   */
+  static Kind tagging(Task t, Report report, PrintStream log) {
+    throw notYet(t, "token classification (entity F1)");
+  }
+
+  /**
+   * Question answering on SQuAD JSON: exact match and F1 with the official normalization. Not supported yet: it
+   * plugs in once the finetune module offers answer predictions for a QA TaskModel (features, n-best, answer text):
+   * predict id to answer text, score with {@code SquadMetrics.evaluateV1} / {@code evaluateV2}, add {@code
+   * exact_match} and {@code f1} as metrics, and return {@link Kind#QUESTION_ANSWERING}.
+   */
+  static Kind questionAnswering(Task t, Report report, PrintStream log) {
+    throw notYet(t, "question answering (SQuAD exact match and F1)");
+  }
+
+  private static JbertException notYet(Task t, String what) {
+    return new JbertException("task.format " + lower(t.format()) + ": " + what + " is not supported by jbert eval"
+        + " yet; supported formats: jsonl, tsv (classification, regression) and pretraining (masked LM)");
+  }
+
+  private static String lower(Enum<?> e) {
+    return e.name().toLowerCase(Locale.ROOT);
+  }
+}

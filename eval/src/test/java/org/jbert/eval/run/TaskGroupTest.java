@@ -1,0 +1,446 @@
+package org.jbert.eval.run;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.jbert.core.JbertException;
+import org.jbert.core.config.Activation;
+import org.jbert.core.config.BertConfig;
+import org.jbert.core.config.yaml.YamlBinder;
+import org.jbert.core.model.BertModel;
+import org.jbert.core.tokenize.BertTokenizer;
+import org.jbert.core.tokenize.Features;
+import org.jbert.core.tokenize.Preprocessor;
+import org.jbert.core.tokenize.Vocab;
+import org.jbert.core.train.Plots;
+import org.jbert.eval.report.Report;
+import org.jbert.finetune.TaskModel;
+import org.jbert.finetune.head.HeadContext;
+import org.jbert.finetune.head.ProblemType;
+import org.jbert.finetune.head.SequenceClassificationHead;
+import org.jbert.finetune.head.TaskHeads;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The task group through {@link EvalRun}: every metric is recomputed here independently (from Hugging Face's logits
+ * in the hf-tiny-bert fixture, or from one-example-at-a-time predictions of a tiny random model) and compared with
+ * report.json.
+ */
+class TaskGroupTest {
+  static final List<String> VOCAB = List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "good", "great", "fine",
+      "bad", "awful", "poor", "the", "movie", "was", "film", "plot", "very", "not", "quite", "okay");
+  static final List<String> LABELS = List.of("neg", "neu", "pos");
+  static final ObjectMapper JSON = new ObjectMapper();
+  @TempDir static Path dir;
+  static Path classifier, regressor, texts, numbers;
+  static JsonNode golden;
+
+  static Path resource(String name) {
+    try {
+      return Path.of(TaskGroupTest.class.getResource("/" + name).toURI());
+    } catch (URISyntaxException | NullPointerException e) {
+      throw new IllegalStateException("missing test resource " + name, e);
+    }
+  }
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    golden = JSON.readTree(resource("hf-tiny-bert/golden-task.json").toFile());
+    // initializer_range 0.5: a random head whose argmax differs between inputs (at 0.02 it is nearly constant)
+    BertConfig c = new BertConfig(VOCAB.size(), 16, 2, 2, 24, Activation.GELU_TANH, 0.1, 0.1, 24, 2, 0.5, 1e-12);
+    classifier = dir.resolve("classifier");
+    try (TaskModel m = TaskModel.random(TaskHeads.get(SequenceClassificationHead.TYPE),
+        HeadContext.of(c, 3).withLabelNames(LABELS), 7)) {
+      m.save(classifier);
+    }
+    Files.write(classifier.resolve("vocab.txt"), VOCAB);
+    regressor = dir.resolve("regressor");
+    try (TaskModel m = TaskModel.random(TaskHeads.get(SequenceClassificationHead.TYPE),
+        HeadContext.of(c, 1).withProblemType(ProblemType.REGRESSION), 8)) {
+      m.save(regressor);
+    }
+    Files.write(regressor.resolve("vocab.txt"), VOCAB);
+
+    Random r = new Random(3);
+    List<String> lines = new ArrayList<>(), numeric = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      StringBuilder t = new StringBuilder();
+      int words = 2 + r.nextInt(8);
+      for (int w = 0; w < words; w++) t.append(w == 0 ? "" : " ").append(VOCAB.get(5 + r.nextInt(VOCAB.size() - 5)));
+      String label = LABELS.get(i % 3);
+      lines.add(pair(i) ? "{\"text\": \"" + t + "\", \"text_b\": \"the plot\", \"label\": \"" + label + "\"}"
+          : "{\"text\": \"" + t + "\", \"label\": \"" + label + "\"}");
+      numeric.add("{\"text\": \"" + t + "\", \"label\": " + (i * 0.37 % 5) + "}");
+    }
+    texts = dir.resolve("texts.jsonl");
+    Files.write(texts, lines);
+    numbers = dir.resolve("numbers.jsonl");
+    Files.write(numbers, numeric);
+  }
+
+  static boolean pair(int i) {
+    return i % 4 == 3;
+  }
+
+  static JsonNode run(String yaml, String out) throws Exception {
+    Path o = dir.resolve(out);
+    EvalConfig c = YamlBinder.bind(YamlBinder.parse(yaml + "\noutput_dir: " + o, "test.yaml"), EvalConfig.class,
+        "test.yaml");
+    EvalRun.run(c, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    return JSON.readTree(o.resolve(Report.JSON).toFile());
+  }
+
+  static JsonNode section(JsonNode report, String titlePrefix) {
+    for (JsonNode s : report.get("sections")) if (s.get("title").asText().startsWith(titlePrefix)) return s;
+    throw new AssertionError("no section " + titlePrefix + " in " + report);
+  }
+
+  /** argmax, first maximum on ties (numpy's). */
+  static int argmax(double[] v) {
+    int best = 0;
+    for (int k = 1; k < v.length; k++) if (v[k] > v[best]) best = k;
+    return best;
+  }
+
+  @Test
+  void classificationMetricsEqualHandCountsOfOneAtATimePredictions() throws Exception {
+    JsonNode report = run("checks: [task]\ntask: {model: " + classifier + ", data: " + texts
+        + ", max_seq_length: 12, batch_size: 7}", "cls");
+    JsonNode s = section(report, "Task metrics: classification");
+
+    // Independently: each example alone (B=1, no padding), argmax of the logits, counts by hand.
+    List<String> lines = Files.readAllLines(texts);
+    int n = lines.size(), k = 3;
+    int[] gold = new int[n], pred = new int[n];
+    try (TaskModel m = TaskModel.load(classifier)) {
+      Vocab v = Vocab.load(classifier.resolve("vocab.txt"));
+      Preprocessor pre = new Preprocessor(new BertTokenizer(v, true), 12, true);
+      for (int i = 0; i < n; i++) {
+        JsonNode row = JSON.readTree(lines.get(i));
+        gold[i] = LABELS.indexOf(row.get("label").asText());
+        Features f = row.has("text_b") ? pre.encodePairs(List.of(row.get("text").asText()),
+            List.of(row.get("text_b").asText())) : pre.encode(List.of(row.get("text").asText()));
+        Map<String, INDArray> out = m.predict(f.inputWordIds(), f.inputMask(), f.inputTypeIds());
+        pred[i] = argmax(out.get("logits").toDoubleMatrix()[0]);
+        out.values().forEach(INDArray::close);
+      }
+    }
+    long[][] cm = new long[k][k];
+    for (int i = 0; i < n; i++) cm[gold[i]][pred[i]]++;
+    assertTrue(Arrays.stream(pred).distinct().count() >= 2, "a test that sees more than one predicted class: "
+        + Arrays.toString(pred));
+    long correct = 0;
+    double[] p = new double[k], r = new double[k], f1 = new double[k];
+    long[] t = new long[k], q = new long[k];
+    for (int a = 0; a < k; a++) {
+      correct += cm[a][a];
+      for (int b = 0; b < k; b++) {
+        t[a] += cm[a][b];
+        q[b] += cm[a][b];
+      }
+    }
+    double macroP = 0, macroR = 0, macroF = 0, weightedF = 0;
+    int present = 0;
+    for (int a = 0; a < k; a++) {
+      p[a] = q[a] == 0 ? 0 : (double) cm[a][a] / q[a];
+      r[a] = t[a] == 0 ? 0 : (double) cm[a][a] / t[a];
+      f1[a] = p[a] + r[a] == 0 ? 0 : 2 * p[a] * r[a] / (p[a] + r[a]);
+      weightedF += f1[a] * t[a] / n;
+      if (t[a] + q[a] > 0) {
+        present++;
+        macroP += p[a];
+        macroR += r[a];
+        macroF += f1[a];
+      }
+    }
+    double sumTq = 0, sumQq = 0, sumTt = 0;
+    for (int a = 0; a < k; a++) {
+      sumTq += (double) t[a] * q[a];
+      sumQq += (double) q[a] * q[a];
+      sumTt += (double) t[a] * t[a];
+    }
+    double mcc = (correct * (double) n - sumTq) / Math.sqrt(((double) n * n - sumQq) * ((double) n * n - sumTt));
+
+    JsonNode metrics = s.get("metrics");
+    double acc = (double) correct / n;
+    assertEquals(acc, metrics.get("accuracy").asDouble(), 1e-12);
+    assertEquals(macroP / present, metrics.get("macro_precision").asDouble(), 1e-12);
+    assertEquals(macroR / present, metrics.get("macro_recall").asDouble(), 1e-12);
+    assertEquals(macroF / present, metrics.get("macro_f1").asDouble(), 1e-12);
+    assertEquals(acc, metrics.get("micro_precision").asDouble(), 1e-12, "single-label: micro = accuracy");
+    assertEquals(acc, metrics.get("micro_recall").asDouble(), 1e-12);
+    assertEquals(acc, metrics.get("micro_f1").asDouble(), 1e-12);
+    assertEquals(weightedF, metrics.get("weighted_f1").asDouble(), 1e-12);
+    assertEquals(mcc, metrics.get("mcc").asDouble(), 1e-12);
+    assertEquals(List.copyOf(TaskGroup.Kind.CLASSIFICATION.metrics()), names(metrics));
+
+    // the confusion matrix: numbers in report.json, a table in report.md, a heat map with counts
+    JsonNode matrix = s.get("matrices").get(0);
+    assertEquals(LABELS, JSON.convertValue(matrix.get("labels"), List.class));
+    assertEquals("true", matrix.get("rows").asText());
+    for (int a = 0; a < k; a++) {
+      for (int b = 0; b < k; b++) assertEquals(cm[a][b], matrix.get("counts").get(a).get(b).asLong(), a + "," + b);
+    }
+    String md = Files.readString(dir.resolve("cls").resolve(Report.MARKDOWN));
+    assertTrue(md.contains("| true / predicted | neg | neu | pos |\n|---|---|---|---|\n| neg | " + cm[0][0] + " | "
+        + cm[0][1] + " | " + cm[0][2] + " |"), md);
+    assertEquals(TaskGroup.CONFUSION_PNG, s.get("images").get(0).get("file").asText());
+    BufferedImage png = ImageIO.read(dir.resolve("cls").resolve(TaskGroup.CONFUSION_PNG).toFile());
+    assertNotNull(png, "the confusion matrix PNG is readable");
+    assertEquals(Plots.HEATMAP_W, png.getWidth());
+    assertEquals(0, s.get("checks").size(), "no bounds, no checks");
+    assertEquals(List.of("Task metrics: classification"), titles(report), "only the task group ran");
+  }
+
+  static List<String> names(JsonNode metrics) {
+    List<String> out = new ArrayList<>();
+    metrics.fieldNames().forEachRemaining(out::add);
+    return out;
+  }
+
+  static List<String> titles(JsonNode report) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode s : report.get("sections")) out.add(s.get("title").asText());
+    return out;
+  }
+
+  @Test
+  void huggingFaceClassifierOnPreTokenizedRowsScoresHfsOwnLogits() throws Exception {
+    // HF's logits for the fixture's three rows (golden-task.json); rows are written trimmed to their real tokens, so
+    // a batch of 3 pads rows 1 and 2 to 16 again.
+    JsonNode ids = golden.get("input_ids"), mask = golden.get("attention_mask"), types = golden.get("token_type_ids");
+    double[][] hf = JSON.convertValue(golden.get("seqcls").get("logits"), double[][].class);
+    String[] goldLabels = {"LABEL_0", "LABEL_1", "LABEL_2", "2", "2", "0"};  // integers name HF's default labels
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < goldLabels.length; i++) {
+      int row = i % 3, len = 0;
+      for (JsonNode m : mask.get(row)) len += m.asInt();
+      lines.add("{\"input_ids\": " + Arrays.toString(Arrays.copyOf(ints(ids.get(row)), len)) + ", \"segment_ids\": "
+          + Arrays.toString(Arrays.copyOf(ints(types.get(row)), len)) + ", \"label\": \"" + goldLabels[i] + "\"}");
+    }
+    Path data = dir.resolve("hf-rows.jsonl");
+    Files.write(data, lines);
+    Path model = resource("hf-tiny-bert/seqcls");
+
+    // jbert's logits in batches with padding equal HF's (float32, 1e-5)
+    try (TaskModel m = TaskGroup.loadTaskModel(model)) {
+      float[][] logits = TaskGroup.logits(m, org.jbert.finetune.data.JsonLinesReader.read(data), null, 40, 3);
+      for (int i = 0; i < 6; i++) {
+        for (int c = 0; c < 3; c++) assertEquals(hf[i % 3][c], logits[i][c], 1e-5, "row " + i + " class " + c);
+      }
+    }
+    JsonNode s = section(run("checks: [task]\ntask: {model: " + model + ", data: " + data + ", batch_size: 3}",
+        "hf-cls"), "Task metrics");
+    long[][] cm = new long[3][3];
+    int[] gold = {0, 1, 2, 2, 2, 0};
+    int correct = 0;
+    for (int i = 0; i < 6; i++) {
+      int p = argmax(hf[i % 3]);
+      cm[gold[i]][p]++;
+      if (p == gold[i]) correct++;
+    }
+    assertEquals(correct / 6.0, s.get("metrics").get("accuracy").asDouble(), 1e-12);
+    for (int a = 0; a < 3; a++) {
+      for (int b = 0; b < 3; b++) assertEquals(cm[a][b], s.get("matrices").get(0).get("counts").get(a).get(b).asLong());
+    }
+    assertEquals(List.of("LABEL_0", "LABEL_1", "LABEL_2"),
+        JSON.convertValue(s.get("matrices").get(0).get("labels"), List.class));
+  }
+
+  static int[] ints(JsonNode n) {
+    int[] out = new int[n.size()];
+    for (int i = 0; i < out.length; i++) out[i] = n.get(i).asInt();
+    return out;
+  }
+
+  @Test
+  void regressionCorrelationsEqualHandComputedOnes() throws Exception {
+    JsonNode s = section(run("checks: [task]\ntask: {model: " + regressor + ", data: " + numbers
+        + ", max_seq_length: 12, batch_size: 8, min: {pearson: -1.0}}", "reg"), "Task metrics: regression");
+    List<String> lines = Files.readAllLines(numbers);
+    int n = lines.size();
+    double[] y = new double[n], yHat = new double[n];
+    try (TaskModel m = TaskModel.load(regressor)) {
+      Preprocessor pre = new Preprocessor(new BertTokenizer(Vocab.load(regressor.resolve("vocab.txt")), true), 12, true);
+      for (int i = 0; i < n; i++) {
+        JsonNode row = JSON.readTree(lines.get(i));
+        y[i] = row.get("label").asDouble();
+        Features f = pre.encode(List.of(row.get("text").asText()));
+        Map<String, INDArray> out = m.predict(f.inputWordIds(), f.inputMask(), f.inputTypeIds());
+        yHat[i] = out.get("logits").getDouble(0, 0);
+        out.values().forEach(INDArray::close);
+      }
+    }
+    assertEquals(n, Arrays.stream(yHat).distinct().count(), "distinct predictions: no ties to rank");
+    double pearson = pearson(y, yHat);
+    assertEquals(pearson, s.get("metrics").get("pearson").asDouble(), 1e-6);
+    assertEquals(pearson(ranks(y), ranks(yHat)), s.get("metrics").get("spearman").asDouble(), 1e-6);
+    double mse = 0;
+    for (int i = 0; i < n; i++) mse += (y[i] - yHat[i]) * (y[i] - yHat[i]) / n;
+    assertEquals(mse, s.get("metrics").get("mse").asDouble(), 1e-6);
+    assertEquals("task pearson", s.get("checks").get(0).get("name").asText());
+    assertTrue(s.get("checks").get(0).get("passed").asBoolean());
+  }
+
+  static double pearson(double[] x, double[] y) {
+    double mx = Arrays.stream(x).average().orElseThrow(), my = Arrays.stream(y).average().orElseThrow();
+    double sxy = 0, sxx = 0, syy = 0;
+    for (int i = 0; i < x.length; i++) {
+      sxy += (x[i] - mx) * (y[i] - my);
+      sxx += (x[i] - mx) * (x[i] - mx);
+      syy += (y[i] - my) * (y[i] - my);
+    }
+    return sxy / Math.sqrt(sxx * syy);
+  }
+
+  /** Average ranks 1..n (ties share the mean of their ranks), by counting. */
+  static double[] ranks(double[] v) {
+    double[] r = new double[v.length];
+    for (int i = 0; i < v.length; i++) {
+      int less = 0, equal = 0;
+      for (double w : v) {
+        if (w < v[i]) less++;
+        if (w == v[i]) equal++;
+      }
+      r[i] = less + (equal + 1) / 2.0;
+    }
+    return r;
+  }
+
+  @Test
+  void maskedLmAccuracyAndPerplexityMatchHuggingFace() throws Exception {
+    // pretrain-data lines made from the fixture's inputs and HF's MLM labels (-100 = not predicted), M = 3
+    JsonNode ids = golden.get("input_ids"), mask = golden.get("attention_mask"), types = golden.get("token_type_ids");
+    JsonNode labels = golden.get("pretraining").get("mlm_labels");
+    double[][][] logits = JSON.convertValue(golden.get("pretraining").get("prediction_logits"), double[][][].class);
+    List<String> lines = new ArrayList<>();
+    int predicted = 0, correct = 0;
+    for (int b = 0; b < 3; b++) {
+      List<Integer> pos = new ArrayList<>(), lab = new ArrayList<>();
+      List<Double> w = new ArrayList<>();
+      for (int t = 0; t < 16; t++) {
+        int l = labels.get(b).get(t).asInt();
+        if (l == -100) continue;
+        pos.add(t);
+        lab.add(l);
+        w.add(1.0);
+        predicted++;
+        if (argmax(logits[b][t]) == l) correct++;
+      }
+      while (pos.size() < 3) {
+        pos.add(0);
+        lab.add(0);
+        w.add(0.0);
+      }
+      lines.add("{\"input_ids\": " + Arrays.toString(ints(ids.get(b))) + ", \"input_mask\": "
+          + Arrays.toString(ints(mask.get(b))) + ", \"segment_ids\": " + Arrays.toString(ints(types.get(b)))
+          + ", \"masked_lm_positions\": " + pos + ", \"masked_lm_ids\": " + lab + ", \"masked_lm_weights\": " + w
+          + ", \"next_sentence_label\": " + golden.get("pretraining").get("nsp_labels").get(b).asInt() + "}");
+    }
+    assertEquals(6, predicted);
+    Path data = dir.resolve("mlm.jsonl");
+    Files.write(data, lines);
+    JsonNode s = section(run("checks: [task]\ntask: {model: " + resource("hf-tiny-bert/pretraining")
+        + ", data: " + data + ", format: pretraining, batch_size: 2, max: {mlm_perplexity: 1000.0}}", "mlm"),
+        "Task metrics: masked LM");
+    double hfLoss = golden.get("pretraining").get("mlm_loss").asDouble();  // HF BertForPreTraining, mean over 6
+    assertEquals(hfLoss, s.get("metrics").get("mlm_loss").asDouble(), 2e-5);
+    assertEquals(Math.exp(hfLoss), s.get("metrics").get("mlm_perplexity").asDouble(), 2e-5 * Math.exp(hfLoss));
+    assertEquals(correct / 6.0, s.get("metrics").get("mlm_accuracy").asDouble(), 1e-12);
+    assertEquals(List.copyOf(TaskGroup.Kind.MASKED_LM.metrics()), names(s.get("metrics")));
+    assertTrue(s.get("checks").get(0).get("passed").asBoolean());
+  }
+
+  private static JbertException fails(String yaml) {
+    JbertException e = assertThrows(JbertException.class, () -> run(yaml, "fail"));
+    assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+    return e;
+  }
+
+  @Test
+  void anUnknownLabelNamesFileLineAndTheModelsLabels() throws Exception {
+    Path data = dir.resolve("unknown-label.jsonl");
+    Files.write(data, List.of("{\"text\": \"good movie\", \"label\": \"pos\"}",
+        "{\"text\": \"bad movie\", \"label\": \"negative\"}"));
+    String m = fails("checks: [task]\ntask: {model: " + classifier + ", data: " + data + "}").getMessage();
+    assertTrue(m.startsWith(data + ":2: unknown label \"negative\"; known labels: [neg, neu, pos]"), m);
+    assertTrue(m.contains(classifier.toString()), m);
+  }
+
+  @Test
+  void taggingAndSquadAreNotSupportedYet() throws Exception {
+    Path data = dir.resolve("any.txt");
+    Files.writeString(data, "x\n");
+    String m = fails("checks: [task]\ntask: {model: " + classifier + ", data: " + data + ", format: conll}")
+        .getMessage();
+    assertTrue(m.startsWith("task.format conll: token classification (entity F1) is not supported by jbert eval yet"),
+        m);
+    m = fails("checks: [task]\ntask: {model: " + classifier + ", data: " + data + ", format: squad}").getMessage();
+    assertTrue(m.startsWith("task.format squad: question answering (SQuAD exact match and F1) is not supported"), m);
+  }
+
+  @Test
+  void boundsAndModelsAreCheckedBeforeInference() throws Exception {
+    // a bound on a metric of another kind: a regression model has no accuracy
+    String m = fails("checks: [task]\ntask: {model: " + regressor + ", data: " + numbers + ", min: {accuracy: 0.5}}")
+        .getMessage();
+    assertTrue(m.startsWith("task.min.accuracy: task.model " + regressor + " is a regression model, whose metrics"
+        + " are [pearson, spearman, mse]"), m);
+    // a metric no model of the format has is a config error
+    m = fails("checks: [task]\ntask: {model: x, data: y, min: {acuracy: 0.5}}").getMessage();
+    assertTrue(m.startsWith("test.yaml: task: min.acuracy: no such metric for format jsonl; expected one of"
+        + " [accuracy, "), m);
+    // the group needs its section, and the section its model and data
+    m = fails("checks: [task]").getMessage();
+    assertTrue(m.contains("checks has task but there is no task: section"), m);
+    m = fails("checks: [task]\ntask: {data: y}").getMessage();
+    assertTrue(m.contains("task.model is empty"), m);
+    // an encoder without the MLM head cannot be scored on masked LM
+    BertConfig c = new BertConfig(VOCAB.size(), 16, 1, 2, 24, Activation.GELU_TANH, 0.1, 0.1, 24, 2, 0.02, 1e-12);
+    Path encoder = dir.resolve("encoder-only");
+    try (BertModel b = BertModel.random(c, 1)) {
+      b.save(encoder);
+    }
+    m = fails("checks: [task]\ntask: {model: " + encoder + ", data: y, format: pretraining}").getMessage();
+    assertTrue(m.startsWith("task.model " + encoder + " has no masked-LM head"), m);
+  }
+
+  @Test
+  void checksDefaultToTheGroupsWhoseInputsAreGiven() {
+    EvalConfig plain = YamlBinder.bind(YamlBinder.parse("model: m", "t"), EvalConfig.class, "t");
+    assertEquals(EvalConfig.MODEL_GROUPS, plain.groups());
+    EvalConfig all = YamlBinder.bind(YamlBinder.parse("task: {model: m, data: d}\nrun_dir: r", "t"),
+        EvalConfig.class, "t");
+    List<EvalConfig.Group> expected = new ArrayList<>(EvalConfig.MODEL_GROUPS);
+    expected.add(EvalConfig.Group.TASK);
+    expected.add(EvalConfig.Group.LOSS_CURVES);
+    assertEquals(expected, all.groups());
+    assertEquals(expected, all.resolved().checks());
+    assertFalse(YamlBinder.bind(YamlBinder.parse("checks: [task, loss_curves]\ntask: {model: m, data: d}\n"
+        + "run_dir: r", "t"), EvalConfig.class, "t").usesModel());
+    assertArrayEquals(new Object[] {128, 32, 0}, new Object[] {all.task().orElseThrow().maxSeqLength(),
+        all.task().orElseThrow().batchSize(), all.task().orElseThrow().maxExamples()});
+  }
+}
