@@ -12,17 +12,23 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code jbert eval CONFIG.yaml}: the article's embedding checks, TF parity and the backend, as a report. */
+/**
+ * {@code jbert eval CONFIG.yaml}: the article's embedding checks, TF parity, the backend, task metrics of a fine-tuned
+ * model and a run's loss curves, as a report.
+ */
 @Command(
     name = "eval",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs the checks of the eval file CONFIG on one model: the TF Hub article's embedding checks (keys, shapes,"
+      "Runs the check groups of the eval file CONFIG: on `model`, the TF Hub article's embedding checks (keys, shapes,"
           + " encoder_outputs[-1] == sequence_output, padding invariance), every layer against TensorFlow on a"
-          + " SavedModel, the safetensors export reloaded, and which ND4J backend (CPU or CUDA) ran. Writes report.md,"
-          + " report.json, plots and config.resolved.yaml into output_dir; prints one line per failed check and exits"
-          + " 1 when any check fails.",
-      "Example: configs/eval-seed.yaml"
+          + " SavedModel and the safetensors export reloaded; which ND4J backend (CPU or CUDA) ran; the task metrics"
+          + " of a fine-tuned model on a labeled file (task: accuracy, precision/recall/F1, MCC and the confusion"
+          + " matrix, Pearson/Spearman for regression, MLM accuracy and perplexity), with task.min/task.max bounds as"
+          + " checks; and the loss curves of a training run (run_dir). Writes report.md, report.json, plots and"
+          + " config.resolved.yaml into output_dir; prints one line per failed check and exits 1 when any check"
+          + " fails.",
+      "Examples: configs/eval-seed.yaml, configs/eval-finetuned-spamassassin.yaml"
     })
 final class EvalCommand implements Callable<Integer> {
   /** Exit status when a check failed. */
