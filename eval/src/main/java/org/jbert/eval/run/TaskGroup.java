@@ -179,7 +179,7 @@ public final class TaskGroup {
 
       log.printf("jbert eval: task: %s, %d examples from %s%n", kind.title(), examples.size(), t.data());
       long t0 = System.nanoTime();
-      float[][] logits = logits(model, examples, pre, maxLen, t.batchSize());
+      float[][] logits = logits(model, examples, pre, maxLen, t.batchSize(), log);
       double seconds = (System.nanoTime() - t0) / 1e9;
       int c = logits[0].length;
       if (kind == Kind.CLASSIFICATION && c != names.size()) {
@@ -272,12 +272,17 @@ public final class TaskGroup {
   /**
    * The head's logits [N,C] for every example, in batches of {@code batchSize} padded to their longest row, dropout
    * off. Text examples are tokenized by {@code pre}; pre-tokenized ones are used as given (at most {@code maxLen}
-   * tokens, ids below vocab_size).
+   * tokens, ids below vocab_size). Progress goes to {@code log} about every tenth of the data.
    */
-  static float[][] logits(TaskModel model, List<Example> examples, Preprocessor pre, int maxLen, int batchSize) {
+  static float[][] logits(TaskModel model, List<Example> examples, Preprocessor pre, int maxLen, int batchSize,
+      PrintStream log) {
     BertConfig config = model.config();
     float[][] out = new float[examples.size()][];
+    int batches = (examples.size() + batchSize - 1) / batchSize, every = Math.max(1, batches / 10);
     for (int from = 0; from < examples.size(); from += batchSize) {
+      if (from > 0 && (from / batchSize) % every == 0) {
+        log.printf("jbert eval: task: %d/%d examples%n", from, examples.size());
+      }
       List<Example> rows = examples.subList(from, Math.min(examples.size(), from + batchSize));
       Features f = pre != null ? encodeText(pre, rows) : tokens(rows, maxLen, config);
       Map<String, INDArray> r = model.predict(f.inputWordIds(), f.inputMask(), f.inputTypeIds());

@@ -246,7 +246,8 @@ class TaskGroupTest {
 
     // jbert's logits in batches with padding equal HF's (float32, 1e-5)
     try (TaskModel m = TaskGroup.loadTaskModel(model)) {
-      float[][] logits = TaskGroup.logits(m, org.jbert.finetune.data.JsonLinesReader.read(data), null, 40, 3);
+      float[][] logits = TaskGroup.logits(m, org.jbert.finetune.data.JsonLinesReader.read(data), null, 40, 3,
+          new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
       for (int i = 0; i < 6; i++) {
         for (int c = 0; c < 3; c++) assertEquals(hf[i % 3][c], logits[i][c], 1e-5, "row " + i + " class " + c);
       }

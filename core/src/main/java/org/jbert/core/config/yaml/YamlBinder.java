@@ -94,7 +94,8 @@ public final class YamlBinder {
 
   /**
    * Applies {@code assignment} ({@code key.path=value}, value in YAML syntax) to {@code tree} after checking that the
-   * path exists in {@code type} and that the value has the right type; errors name the assignment.
+   * path exists in {@code type} and that the value has the right type; errors name the assignment. The path goes
+   * through nested records, optional records ({@code Optional<R>}) and map entries ({@code Map<String,T>}: any key).
    */
   public static void applyOverride(ObjectNode tree, Class<? extends Record> type, String assignment) {
     String source = "--set " + assignment;
@@ -103,18 +104,24 @@ public final class YamlBinder {
     String path = assignment.substring(0, eq).trim();
     String raw = assignment.substring(eq + 1);
     String[] keys = path.split("\\.", -1);
-    Class<?> current = type;
+    Type current = type;
     Type leafType = null;
     for (int i = 0; i < keys.length; i++) {
       String prefix = String.join(".", Arrays.copyOfRange(keys, 0, i + 1));
-      if (current == null || !current.isRecord()) {
+      Type section = unwrapOptional(current);
+      if (section instanceof ParameterizedType pt && pt.getRawType() == Map.class && !keys[i].isEmpty()) {
+        leafType = pt.getActualTypeArguments()[1];  // a map entry: any key, the map's value type
+        current = leafType;
+        continue;
+      }
+      if (!(section instanceof Class<?> rec) || !rec.isRecord()) {
         throw new JbertException(source + ": " + String.join(".", Arrays.copyOfRange(keys, 0, i))
             + " is not a section (it holds " + describe(leafType) + "), so it has no key " + keys[i]);
       }
-      RecordComponent c = component(current, keys[i]);
-      if (c == null) throw unknownKey(source, prefix, parentPath(prefix), current);
+      RecordComponent c = component(rec, keys[i]);
+      if (c == null) throw unknownKey(source, prefix, parentPath(prefix), rec);
       leafType = c.getGenericType();
-      current = c.getType().isRecord() ? c.getType() : null;
+      current = leafType;
     }
     JsonNode value;
     try {
@@ -136,6 +143,11 @@ public final class YamlBinder {
       node = (ObjectNode) child;
     }
     node.set(keys[keys.length - 1], value);
+  }
+
+  /** {@code Optional<T>} to T; any other type unchanged. */
+  private static Type unwrapOptional(Type t) {
+    return t instanceof ParameterizedType pt && pt.getRawType() == Optional.class ? pt.getActualTypeArguments()[0] : t;
   }
 
   /** The record as a YAML-ready tree, with snake_case keys (empty Optionals as null), for config.resolved.yaml. */

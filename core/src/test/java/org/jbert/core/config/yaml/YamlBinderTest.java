@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jbert.core.JbertException;
 import org.jbert.core.train.TrainConfig;
@@ -103,6 +104,37 @@ class YamlBinderTest {
     // a value that parses but breaks a record rule is caught when the whole config is bound
     assertEquals(f + ": train: warmup_steps 5 and warmup_ratio 0.1 are both set; expected one of them",
         assertThrows(JbertException.class, () -> YamlBinder.load(f, Run.class, List.of("train.warmup_steps=5")))
+            .getMessage());
+  }
+
+  record Bounds(int floor, Map<String, Double> min) {
+    public static Bounds defaults() {
+      return new Bounds(1, Map.of());
+    }
+  }
+
+  record Eval(String name, Optional<Bounds> bounds) {}
+
+  @Test
+  void overridesReachOptionalSectionsAndMapEntries() {
+    var tree = YamlBinder.parse("name: e\nbounds: {min: {accuracy: 0.5}}\n", "eval.yaml");
+    YamlBinder.applyOverride(tree, Eval.class, "bounds.min.accuracy=0.9");
+    YamlBinder.applyOverride(tree, Eval.class, "bounds.min.f1=0.8");
+    YamlBinder.applyOverride(tree, Eval.class, "bounds.floor=3");
+    Eval e = YamlBinder.bind(tree, Eval.class, "eval.yaml");
+    assertEquals(Map.of("accuracy", 0.9, "f1", 0.8), e.bounds().orElseThrow().min());
+    assertEquals(3, e.bounds().orElseThrow().floor());
+    // an absent optional section is created by the override, the rest from its defaults
+    var bare = YamlBinder.parse("name: e\n", "eval.yaml");
+    YamlBinder.applyOverride(bare, Eval.class, "bounds.min.mcc=0.1");
+    assertEquals(new Bounds(1, Map.of("mcc", 0.1)), YamlBinder.bind(bare, Eval.class, "eval.yaml").bounds().orElseThrow());
+    assertEquals("--set bounds.min.mcc=high: bounds.min.mcc: expected a number, got 'high'",
+        assertThrows(JbertException.class, () -> YamlBinder.applyOverride(bare, Eval.class, "bounds.min.mcc=high"))
+            .getMessage());
+    assertTrue(assertThrows(JbertException.class, () -> YamlBinder.applyOverride(bare, Eval.class, "bounds.flor=2"))
+        .getMessage().startsWith("--set bounds.flor=2: unknown key bounds.flor; allowed keys under bounds: floor, min"));
+    assertEquals("--set bounds.min.mcc.x=1: bounds.min.mcc is not a section (it holds a number), so it has no key x",
+        assertThrows(JbertException.class, () -> YamlBinder.applyOverride(bare, Eval.class, "bounds.min.mcc.x=1"))
             .getMessage());
   }
 
