@@ -214,6 +214,28 @@ class TaskGroupTest {
     assertEquals(List.of("Task metrics: classification"), titles(report), "only the task group ran");
   }
 
+  @Test
+  void tsvColumnsGiveTheSameMetricsAsJsonLines() throws Exception {
+    List<String> jsonl = new ArrayList<>(), tsv = new ArrayList<>(List.of("id\tlabel\tsentence"));
+    List<String> all = Files.readAllLines(texts);
+    for (int i = 0; i < all.size(); i++) {
+      if (pair(i)) continue;
+      JsonNode row = JSON.readTree(all.get(i));
+      jsonl.add(all.get(i));
+      tsv.add(i + "\t" + row.get("label").asText() + "\t" + row.get("text").asText());
+    }
+    Path j = dir.resolve("single.jsonl"), t = dir.resolve("single.tsv");
+    Files.write(j, jsonl);
+    Files.write(t, tsv);
+    JsonNode a = section(run("checks: [task]\ntask: {model: " + classifier + ", data: " + j + ", max_seq_length: 12}",
+        "single-jsonl"), "Task metrics").get("metrics");
+    JsonNode b = section(run("checks: [task]\ntask: {model: " + classifier + ", data: " + t + ", format: tsv,"
+        + " max_seq_length: 12, tsv: {text_a: 2, label: 1, skip_header: true}}", "single-tsv"), "Task metrics")
+        .get("metrics");
+    assertEquals(a, b);
+    assertEquals(23, jsonl.size(), "30 rows less the 7 pairs");
+  }
+
   static List<String> names(JsonNode metrics) {
     List<String> out = new ArrayList<>();
     metrics.fieldNames().forEachRemaining(out::add);
@@ -332,22 +354,29 @@ class TaskGroupTest {
 
   @Test
   void maskedLmAccuracyAndPerplexityMatchHuggingFace() throws Exception {
-    // pretrain-data lines made from the fixture's inputs and HF's MLM labels (-100 = not predicted), M = 3
+    // pretrain-data lines from the fixture's inputs and HF's MLM labels (-100 = not predicted), M = 3; a fourth line
+    // repeats row 0 with HF's argmax as the labels, so that some predictions are right
     JsonNode ids = golden.get("input_ids"), mask = golden.get("attention_mask"), types = golden.get("token_type_ids");
     JsonNode labels = golden.get("pretraining").get("mlm_labels");
     double[][][] logits = JSON.convertValue(golden.get("pretraining").get("prediction_logits"), double[][][].class);
     List<String> lines = new ArrayList<>();
     int predicted = 0, correct = 0;
-    for (int b = 0; b < 3; b++) {
+    double ceSum = 0, hfCeSum = 0;
+    for (int line = 0; line < 4; line++) {
+      int b = line % 3;
       List<Integer> pos = new ArrayList<>(), lab = new ArrayList<>();
       List<Double> w = new ArrayList<>();
       for (int t = 0; t < 16; t++) {
         int l = labels.get(b).get(t).asInt();
         if (l == -100) continue;
+        if (line == 3) l = argmax(logits[b][t]);
+        double ce = logSumExp(logits[b][t]) - logits[b][t][l];  // -log softmax(logits)[label]
         pos.add(t);
         lab.add(l);
         w.add(1.0);
         predicted++;
+        ceSum += ce;
+        if (line < 3) hfCeSum += ce;
         if (argmax(logits[b][t]) == l) correct++;
       }
       while (pos.size() < 3) {
@@ -360,18 +389,27 @@ class TaskGroupTest {
           + ", \"masked_lm_positions\": " + pos + ", \"masked_lm_ids\": " + lab + ", \"masked_lm_weights\": " + w
           + ", \"next_sentence_label\": " + golden.get("pretraining").get("nsp_labels").get(b).asInt() + "}");
     }
-    assertEquals(6, predicted);
+    assertEquals(9, predicted);
+    assertTrue(correct >= 3 && correct < 9, "some right, some wrong: " + correct);
+    // the hand computation reproduces HF's own MLM loss (BertForPreTraining, mean over the 6 labeled positions)
+    assertEquals(golden.get("pretraining").get("mlm_loss").asDouble(), hfCeSum / 6, 1e-6);
     Path data = dir.resolve("mlm.jsonl");
     Files.write(data, lines);
     JsonNode s = section(run("checks: [task]\ntask: {model: " + resource("hf-tiny-bert/pretraining")
-        + ", data: " + data + ", format: pretraining, batch_size: 2, max: {mlm_perplexity: 1000.0}}", "mlm"),
+        + ", data: " + data + ", format: pretraining, batch_size: 3, max: {mlm_perplexity: 1000.0}}", "mlm"),
         "Task metrics: masked LM");
-    double hfLoss = golden.get("pretraining").get("mlm_loss").asDouble();  // HF BertForPreTraining, mean over 6
-    assertEquals(hfLoss, s.get("metrics").get("mlm_loss").asDouble(), 2e-5);
-    assertEquals(Math.exp(hfLoss), s.get("metrics").get("mlm_perplexity").asDouble(), 2e-5 * Math.exp(hfLoss));
-    assertEquals(correct / 6.0, s.get("metrics").get("mlm_accuracy").asDouble(), 1e-12);
+    double loss = ceSum / 9;
+    assertEquals(loss, s.get("metrics").get("mlm_loss").asDouble(), 2e-5, "float32 logits against HF's");
+    assertEquals(Math.exp(loss), s.get("metrics").get("mlm_perplexity").asDouble(), 2e-5 * Math.exp(loss));
+    assertEquals(correct / 9.0, s.get("metrics").get("mlm_accuracy").asDouble(), 1e-12);
     assertEquals(List.copyOf(TaskGroup.Kind.MASKED_LM.metrics()), names(s.get("metrics")));
     assertTrue(s.get("checks").get(0).get("passed").asBoolean());
+  }
+
+  static double logSumExp(double[] v) {
+    double max = Arrays.stream(v).max().orElseThrow(), sum = 0;
+    for (double x : v) sum += Math.exp(x - max);
+    return max + Math.log(sum);
   }
 
   private static JbertException fails(String yaml) {
