@@ -213,7 +213,8 @@ public final class Report {
 
   /** The metrics of the section being built, by name in the order they were added (a copy; empty if none). */
   public Map<String, Double> sectionMetrics() {
-    return sections.isEmpty() ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(current().metrics));
+    if (sections.isEmpty()) return Map.of();
+    return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(current().metrics));
   }
 
   /** True if every check of every section passed (true for a report without checks). */

@@ -219,7 +219,8 @@ public final class TaskGroup {
     if (!Files.isDirectory(dir)) {
       throw new JbertException("task.model " + dir + ": folder not found; expected a fine-tuned model folder");
     }
-    return Files.isRegularFile(dir.resolve(BertModel.JBERT_FILE)) ? TaskModel.load(dir) : TaskModel.fromHuggingFace(dir);
+    return Files.isRegularFile(dir.resolve(BertModel.JBERT_FILE)) ? TaskModel.load(dir)
+        : TaskModel.fromHuggingFace(dir);
   }
 
   /** The model's class names (id2label); "0".."C-1" when it has none. */
@@ -270,9 +271,9 @@ public final class TaskGroup {
   }
 
   /**
-   * The head's logits [N,C] for every example, in batches of {@code batchSize} padded to their longest row, dropout
-   * off. Text examples are tokenized by {@code pre}; pre-tokenized ones are used as given (at most {@code maxLen}
-   * tokens, ids below vocab_size). Progress goes to {@code log} about every tenth of the data.
+   * The head's logits [E,C] (E examples, C classes or outputs), in batches of {@code batchSize} padded to their
+   * longest row, dropout off. Text examples are tokenized by {@code pre}; pre-tokenized ones are used as given (at
+   * most {@code maxLen} tokens, ids below vocab_size). Progress goes to {@code log} about every tenth of the data.
    */
   static float[][] logits(TaskModel model, List<Example> examples, Preprocessor pre, int maxLen, int batchSize,
       PrintStream log) {
@@ -348,7 +349,8 @@ public final class TaskGroup {
 
   /**
    * A pretraining model's MLM head on {@code bin/jbert pretrain-data} JSON Lines: accuracy of the argmax at the
-   * weighted positions, mean cross-entropy over them (natural log) and its exp, the perplexity.
+   * weighted positions, mean cross-entropy over them (natural log) and its exp, the perplexity. Logits are taken at
+   * the predicted positions only, [B,M,V] per batch (M = the most predictions of a row in the batch).
    */
   static Kind maskedLm(Task t, Report report, PrintStream log) {
     checkBounds(t, Kind.MASKED_LM);

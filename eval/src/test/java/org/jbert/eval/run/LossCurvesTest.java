@@ -114,8 +114,9 @@ class LossCurvesTest {
     Files.createDirectories(run);
     Files.writeString(run.resolve(LossCurves.METRICS_FILE), "{\"step\":1,\"loss\":2.0}\nnot json\n");
     // the task group comes first in checks but would fail on its missing model; the log is read before it
-    EvalConfig cfg = YamlBinder.bind(YamlBinder.parse("checks: [task, loss_curves]\ntask: {model: " + dir.resolve("none")
-        + ", data: x}\nrun_dir: " + run + "\noutput_dir: " + dir.resolve("o"), "t"), EvalConfig.class, "t");
+    EvalConfig cfg = YamlBinder.bind(YamlBinder.parse("checks: [task, loss_curves]\ntask: {model: "
+        + dir.resolve("none") + ", data: x}\nrun_dir: " + run + "\noutput_dir: " + dir.resolve("o"), "t"),
+        EvalConfig.class, "t");
     JbertException e = assertThrows(JbertException.class,
         () -> EvalRun.run(cfg, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
     assertTrue(e.getMessage().startsWith(run.resolve(LossCurves.METRICS_FILE) + ":2: not valid JSON"), e.getMessage());

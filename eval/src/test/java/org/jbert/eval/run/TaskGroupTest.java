@@ -306,7 +306,8 @@ class TaskGroupTest {
     int n = lines.size();
     double[] y = new double[n], yHat = new double[n];
     try (TaskModel m = TaskModel.load(regressor)) {
-      Preprocessor pre = new Preprocessor(new BertTokenizer(Vocab.load(regressor.resolve("vocab.txt")), true), 12, true);
+      Vocab v = Vocab.load(regressor.resolve("vocab.txt"));
+      Preprocessor pre = new Preprocessor(new BertTokenizer(v, true), 12, true);
       for (int i = 0; i < n; i++) {
         JsonNode row = JSON.readTree(lines.get(i));
         y[i] = row.get("label").asDouble();

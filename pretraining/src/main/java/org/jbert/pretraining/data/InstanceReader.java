@@ -51,7 +51,9 @@ public final class InstanceReader {
     sameLength(line, "input_mask", mask.length, "input_ids", t);
     sameLength(line, "segment_ids", seg.length, "input_ids", t);
     int len = prefixOfOnes(line, "input_mask", mask);
-    if (len == 0) throw new JbertException(line.where() + ": \"input_mask\" has no 1; expected ones for the real tokens");
+    if (len == 0) {
+      throw new JbertException(line.where() + ": \"input_mask\" has no 1; expected ones for the real tokens");
+    }
     if (len > maxLength) {
       throw new JbertException(line.where() + ": " + len + " real tokens; expected at most " + maxLength);
     }
@@ -101,8 +103,9 @@ public final class InstanceReader {
     for (int i = 0; i < out.length; i++) {
       JsonNode v = n.get(i);
       if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 0 || v.intValue() >= limit) {
-        throw new JbertException(line.where() + ": \"" + name + "\"[" + i + "] is " + v + "; expected an integer in [0, "
-            + limit + ")" + (limit == 2 || limit == Integer.MAX_VALUE ? "" : " (the model's vocab_size is " + limit + ")"));
+        String vocab = limit == 2 || limit == Integer.MAX_VALUE ? "" : " (the model's vocab_size is " + limit + ")";
+        throw new JbertException(line.where() + ": \"" + name + "\"[" + i + "] is " + v + "; expected an integer in"
+            + " [0, " + limit + ")" + vocab);
       }
       out[i] = v.intValue();
     }

@@ -75,7 +75,8 @@ class InstanceReaderTest {
         .getMessage().contains("\"masked_lm_weights\"[0] is 0.5"));
     assertTrue(bad("{\"input_ids\":[2,25,3],\"input_mask\":[1,1,1],\"segment_ids\":[0,0,0],"
         + "\"masked_lm_positions\":[1],\"masked_lm_ids\":[6],\"masked_lm_weights\":[1],\"next_sentence_label\":0}")
-        .getMessage().contains("\"input_ids\"[1] is 25; expected an integer in [0, 20) (the model's vocab_size is 20)"));
+        .getMessage().contains("\"input_ids\"[1] is 25; expected an integer in [0, 20) (the model's vocab_size"
+            + " is 20)"));
     Path file = dir.resolve("bad.jsonl");
     JbertException tooLong = assertThrows(JbertException.class, () -> InstanceReader.read(file, 20, 2));
     assertTrue(tooLong.getMessage().startsWith(file + ":1: 3 real tokens; expected at most 2"), tooLong.getMessage());

@@ -127,12 +127,14 @@ class YamlBinderTest {
     // an absent optional section is created by the override, the rest from its defaults
     var bare = YamlBinder.parse("name: e\n", "eval.yaml");
     YamlBinder.applyOverride(bare, Eval.class, "bounds.min.mcc=0.1");
-    assertEquals(new Bounds(1, Map.of("mcc", 0.1)), YamlBinder.bind(bare, Eval.class, "eval.yaml").bounds().orElseThrow());
+    assertEquals(new Bounds(1, Map.of("mcc", 0.1)),
+        YamlBinder.bind(bare, Eval.class, "eval.yaml").bounds().orElseThrow());
     assertEquals("--set bounds.min.mcc=high: bounds.min.mcc: expected a number, got 'high'",
         assertThrows(JbertException.class, () -> YamlBinder.applyOverride(bare, Eval.class, "bounds.min.mcc=high"))
             .getMessage());
     assertTrue(assertThrows(JbertException.class, () -> YamlBinder.applyOverride(bare, Eval.class, "bounds.flor=2"))
-        .getMessage().startsWith("--set bounds.flor=2: unknown key bounds.flor; allowed keys under bounds: floor, min"));
+        .getMessage().startsWith("--set bounds.flor=2: unknown key bounds.flor; allowed keys under bounds: floor,"
+            + " min"));
     assertEquals("--set bounds.min.mcc.x=1: bounds.min.mcc is not a section (it holds a number), so it has no key x",
         assertThrows(JbertException.class, () -> YamlBinder.applyOverride(bare, Eval.class, "bounds.min.mcc.x=1"))
             .getMessage());
