@@ -8,6 +8,7 @@ import java.util.List;
 import org.jbert.core.JbertException;
 import org.jbert.core.config.yaml.YamlBinder;
 import org.jbert.core.train.Trainer;
+import org.jbert.eval.metrics.TaskScores;
 import org.jbert.finetune.run.FinetuneRun;
 import org.jbert.finetune.run.FinetuneRunConfig;
 import org.jbert.pretraining.run.PretrainRun;
@@ -64,7 +65,7 @@ final class RunCommand implements Runnable {
     } else {
       for (String o : overrides) YamlBinder.applyOverride(tree, FinetuneRunConfig.class, o);
       FinetuneRunConfig c = YamlBinder.bind(tree, FinetuneRunConfig.class, config.toString());
-      FinetuneRun.Outcome o = FinetuneRun.run(c, resume, System.out, stopAfter, FinetuneMetrics::score);
+      FinetuneRun.Outcome o = FinetuneRun.run(c, resume, System.out, stopAfter, TaskScores::score);
       r = o.result();
       model = o.modelDir();
       if (!o.test().isEmpty()) System.out.println("jbert: test " + o.test());

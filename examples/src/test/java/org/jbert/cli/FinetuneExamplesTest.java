@@ -137,7 +137,7 @@ class FinetuneExamplesTest {
     assertTrue(mean(l.subList(25, 30)) < 0.8 * mean(l.subList(0, 5)), "loss falls with a high lr: " + l);
     List<ObjectNode> lines = MetricsLog.read(run.resolve("metrics.jsonl"));
     JsonNode last = lines.get(lines.size() - 1);
-    for (String k : List.of("eval_exact", "eval_f1", "eval_has_ans_f1", "eval_no_ans_exact", "eval_best_f1")) {
+    for (String k : List.of("eval_exact_match", "eval_f1", "eval_has_ans_f1", "eval_no_ans_exact", "eval_best_f1")) {
       between(last, k, 0, 100);
     }
     JsonNode test = new ObjectMapper().readTree(run.resolve("test_metrics.json").toFile());

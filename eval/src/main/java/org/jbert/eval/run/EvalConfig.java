@@ -131,9 +131,9 @@ public record EvalConfig(String model, Texts texts, int seqLength, double tolera
     TSV,
     /** The JSON Lines of {@code bin/jbert pretrain-data}: masked-LM accuracy and perplexity. */
     PRETRAINING,
-    /** CoNLL token/tag columns: entity F1 (not supported yet). */
+    /** CoNLL token/tag columns (tag last): entity F1 of a token-classification model. */
     CONLL,
-    /** SQuAD v1.1/v2.0 JSON: exact match and F1 (not supported yet). */
+    /** SQuAD v1.1/v2.0 JSON: exact match and F1 of a QA model. */
     SQUAD
   }
 

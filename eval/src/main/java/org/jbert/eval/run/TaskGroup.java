@@ -19,8 +19,10 @@ import org.jbert.core.tokenize.Preprocessor;
 import org.jbert.core.tokenize.Vocab;
 import org.jbert.core.weights.CheckpointNames;
 import org.jbert.eval.metrics.ClassificationMetrics;
+import org.jbert.eval.metrics.EntityMetrics;
 import org.jbert.eval.metrics.MlmMetrics;
 import org.jbert.eval.metrics.RegressionMetrics;
+import org.jbert.eval.metrics.TaskScores;
 import org.jbert.eval.report.Check;
 import org.jbert.eval.report.Report;
 import org.jbert.eval.run.EvalConfig.Task;
@@ -34,6 +36,9 @@ import org.jbert.finetune.head.HeadOutputs;
 import org.jbert.finetune.head.ProblemType;
 import org.jbert.finetune.head.QuestionAnsweringHead;
 import org.jbert.finetune.head.TokenClassificationHead;
+import org.jbert.finetune.task.DataFormat;
+import org.jbert.finetune.task.TaskPredictions;
+import org.jbert.finetune.task.TaskPredictor;
 import org.jbert.pretraining.PretrainingBatch;
 import org.jbert.pretraining.PretrainingModel;
 import org.jbert.pretraining.data.InstanceReader;
@@ -48,7 +53,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <ul>
  *   <li>jsonl, tsv: {@link #sequence} (sequence classification or regression, as the model's head says);</li>
  *   <li>pretraining: {@link #maskedLm} (MLM accuracy and perplexity of a pretraining model);</li>
- *   <li>conll: {@link #tagging} and squad: {@link #questionAnswering}, not supported yet (a one-line error).</li>
+ *   <li>conll: {@link #tagging} (entity F1) and squad: {@link #questionAnswering} (exact match and F1), through
+ *       finetune's {@code TaskPredictor}.</li>
  * </ul>
  * The metrics are computed by {@link org.jbert.eval.metrics} (tested against scikit-learn, scipy, seqeval and the
  * official SQuAD script); their names in the report are {@link Kind#metrics()}, which the bounds refer to.
@@ -403,31 +409,69 @@ public final class TaskGroup {
   }
 
   // ---------------------------------------------------------------------------------------------------------------
-  // Not supported yet: each plugs in here as one method (see the class comment).
+  // Token classification (conll) and question answering (squad), through finetune's TaskPredictor: the same
+  // word-piece alignment and SQuAD features/post-processing the fine-tuning run evaluates with.
 
   /**
-   * Token classification on CoNLL data: entity-level (seqeval) F1. Not supported yet: it plugs in once the finetune
-   * module offers word-level tag predictions for a token-classification TaskModel (word-piece alignment): read the
-   * sentences with ConllReader, predict one tag per word, then {@code report.entities(EntityMetrics.of(gold,
-   * predicted))}, and return {@link Kind#TAGGING}.
+   * A token-classification model on CoNLL data (tag in the last column): seqeval's entity-level micro precision,
+   * recall, F1 and token accuracy, with a per-type table. A word cut off by max_seq_length is predicted "O".
    */
   static Kind tagging(Task t, Report report, PrintStream log) {
-    throw notYet(t, "token classification (entity F1)");
+    checkBounds(t, Kind.TAGGING);
+    try (TaskModel model = loadTaskModel(Path.of(t.model()))) {
+      long t0 = System.nanoTime();
+      TaskPredictions p = predict(model, t, DataFormat.Source.CONLL);
+      TaskPredictions.Tags tags = (TaskPredictions.Tags) p;
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      log.printf("jbert eval: task: tagging, %d sentences from %s%n", tags.size(), t.data());
+      report.section("Task metrics: " + Kind.TAGGING.title());
+      report.table("", List.of("item", "value"), inputsTable(t, model, tags.size() + " sentences",
+          String.join(", ", tags.labels()), seconds));
+      EntityMetrics m = EntityMetrics.of(tags.gold(), tags.predicted());
+      report.entities(m);
+      log.printf(Locale.ROOT, "jbert eval: task: entity F1 %.4f, token accuracy %.4f%n", m.micro().f1(),
+          m.tokenAccuracy());
+      return Kind.TAGGING;
+    }
   }
 
   /**
-   * Question answering on SQuAD JSON: exact match and F1 with the official normalization. Not supported yet: it
-   * plugs in once the finetune module offers answer predictions for a QA TaskModel (features, n-best, answer text):
-   * predict id to answer text, score with {@code SquadMetrics.evaluateV1} / {@code evaluateV2}, add {@code
-   * exact_match} and {@code f1} as metrics, and return {@link Kind#QUESTION_ANSWERING}.
+   * An extractive QA model on SQuAD JSON (v2.0 when any question is unanswerable): the official exact match and F1
+   * in percent, with the HasAns/NoAns breakdown and the best null threshold for v2.0.
    */
   static Kind questionAnswering(Task t, Report report, PrintStream log) {
-    throw notYet(t, "question answering (SQuAD exact match and F1)");
+    checkBounds(t, Kind.QUESTION_ANSWERING);
+    try (TaskModel model = loadTaskModel(Path.of(t.model()))) {
+      long t0 = System.nanoTime();
+      TaskPredictions.Answers a = (TaskPredictions.Answers) predict(model, t, DataFormat.Source.SQUAD);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      log.printf("jbert eval: task: question answering, %d questions from %s%n", a.size(), t.data());
+      report.section("Task metrics: " + Kind.QUESTION_ANSWERING.title());
+      report.table("", List.of("item", "value"), inputsTable(t, model, a.size() + " questions",
+          a.versionTwo() ? "SQuAD v2.0" : "SQuAD v1.1", seconds));
+      TaskScores.squad(a).forEach(report::metric);
+      log.printf(Locale.ROOT, "jbert eval: task: exact match %.2f, F1 %.2f%n",
+          report.sectionMetrics().get("exact_match"), report.sectionMetrics().get("f1"));
+      return Kind.QUESTION_ANSWERING;
+    }
   }
 
-  private static JbertException notYet(Task t, String what) {
-    return new JbertException("task.format " + lower(t.format()) + ": " + what + " is not supported by jbert eval"
-        + " yet; supported formats: jsonl, tsv (classification, regression) and pretraining (masked LM)");
+  private static TaskPredictions predict(TaskModel model, Task t, DataFormat.Source source) {
+    int maxLen = Math.min(t.maxSeqLength(), model.config().maxPositionEmbeddings());
+    return TaskPredictor.predict(model, t.data(), DataFormat.of(source).withMaxSeqLength(maxLen), t.batchSize());
+  }
+
+  private static List<List<String>> inputsTable(Task t, TaskModel model, String size, String labels,
+      double seconds) {
+    return List.of(
+        List.of("model", t.model()),
+        List.of("head", model.head().type()),
+        List.of("data", t.data() + " (" + lower(t.format()) + ")"),
+        List.of("examples", size),
+        List.of("labels", labels),
+        List.of("max_seq_length", Integer.toString(Math.min(t.maxSeqLength(),
+            model.config().maxPositionEmbeddings()))),
+        List.of("inference", String.format(Locale.ROOT, "%.1f s, batch size %d", seconds, t.batchSize())));
   }
 
   private static String lower(Enum<?> e) {

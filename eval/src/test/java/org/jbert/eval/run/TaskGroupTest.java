@@ -36,8 +36,15 @@ import org.jbert.eval.report.Report;
 import org.jbert.finetune.TaskModel;
 import org.jbert.finetune.head.HeadContext;
 import org.jbert.finetune.head.ProblemType;
+import org.jbert.finetune.head.QuestionAnsweringHead;
 import org.jbert.finetune.head.SequenceClassificationHead;
 import org.jbert.finetune.head.TaskHeads;
+import org.jbert.finetune.head.TokenClassificationHead;
+import org.jbert.finetune.task.DataFormat;
+import org.jbert.finetune.task.TaskPredictions;
+import org.jbert.finetune.task.TaskPredictor;
+import org.jbert.eval.metrics.EntityMetrics;
+import org.jbert.eval.metrics.SquadMetrics;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -429,16 +436,118 @@ class TaskGroupTest {
     assertTrue(m.contains(classifier.toString()), m);
   }
 
+  /**
+   * Tagging end to end with a known answer: a tiny random tagger predicts tags for a CoNLL file, the file is rewritten
+   * with those predictions as gold, and the eval must then report entity F1 and token accuracy of exactly 1 (the
+   * predictions hold entities, so F1 is not 0/0); with the original gold it must equal seqeval's scores of the same
+   * predictions.
+   */
   @Test
-  void taggingAndSquadAreNotSupportedYet() throws Exception {
-    Path data = dir.resolve("any.txt");
-    Files.writeString(data, "x\n");
+  void taggingReportsEntityF1AgainstTheGoldTags() throws Exception {
+    BertConfig c = new BertConfig(VOCAB.size(), 16, 2, 2, 24, Activation.GELU_TANH, 0.1, 0.1, 24, 2, 0.5, 1e-12);
+    List<String> tags = List.of("O", "B-PER", "I-PER", "B-LOC", "I-LOC");
+    Path tagger = dir.resolve("tagger");
+    try (TaskModel m = TaskModel.random(TaskHeads.get(TokenClassificationHead.TYPE),
+        HeadContext.of(c, tags.size()).withLabelNames(tags), 11)) {
+      m.save(tagger);
+    }
+    Files.write(tagger.resolve("vocab.txt"), VOCAB);
+    Random r = new Random(5);
+    List<List<String>> words = new ArrayList<>();
+    List<String> conll = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      List<String> sentence = new ArrayList<>();
+      for (int w = 0; w < 3 + r.nextInt(6); w++) sentence.add(VOCAB.get(5 + r.nextInt(VOCAB.size() - 5)));
+      words.add(sentence);
+      for (int w = 0; w < sentence.size(); w++) conll.add(sentence.get(w) + " " + (w == 0 ? "B-PER" : "O"));
+      conll.add("");
+    }
+    Path gold = dir.resolve("tags.conll");
+    Files.write(gold, conll);
+
+    TaskPredictions.Tags p;
+    try (TaskModel m = TaskModel.load(tagger)) {
+      p = (TaskPredictions.Tags) TaskPredictor.predict(m, gold,
+          DataFormat.of(DataFormat.Source.CONLL).withMaxSeqLength(128), 4);
+    }
+    EntityMetrics want = EntityMetrics.of(p.gold(), p.predicted());
+    JsonNode metrics = section(run("checks: [task]\ntask: {model: " + tagger + ", data: " + gold + ", format: conll,"
+        + " batch_size: 4}", "tagging"), "Task metrics").get("metrics");
+    assertEquals(want.micro().f1(), metrics.get("f1").asDouble(), 1e-12);
+    assertEquals(want.micro().precision(), metrics.get("precision").asDouble(), 1e-12);
+    assertEquals(want.tokenAccuracy(), metrics.get("token_accuracy").asDouble(), 1e-12);
+
+    List<String> echoed = new ArrayList<>();
+    long entities = 0;
+    for (int i = 0; i < words.size(); i++) {
+      for (int w = 0; w < words.get(i).size(); w++) {
+        String t = p.predicted().get(i).get(w);
+        if (t.startsWith("B-")) entities++;
+        echoed.add(words.get(i).get(w) + " " + t);
+      }
+      echoed.add("");
+    }
+    assertTrue(entities > 0, "the random tagger predicts some entities");
+    Path self = dir.resolve("self.conll");
+    Files.write(self, echoed);
+    metrics = section(run("checks: [task]\ntask: {model: " + tagger + ", data: " + self + ", format: conll}",
+        "tagging-self"), "Task metrics").get("metrics");
+    assertEquals(1.0, metrics.get("f1").asDouble(), 0.0);
+    assertEquals(1.0, metrics.get("token_accuracy").asDouble(), 0.0);
+  }
+
+  /**
+   * SQuAD v1.1 through the eval equals the official scores of finetune's own predictions for the same model and
+   * file; a question whose gold is the predicted text itself scores exact match 100 on its own.
+   */
+  @Test
+  void squadReportsTheOfficialExactMatchAndF1() throws Exception {
+    BertConfig c = new BertConfig(VOCAB.size(), 16, 2, 2, 24, Activation.GELU_TANH, 0.1, 0.1, 128, 2, 0.5, 1e-12);
+    Path qa = dir.resolve("qa");
+    try (TaskModel m = TaskModel.random(TaskHeads.get(QuestionAnsweringHead.TYPE), HeadContext.of(c, 2), 13)) {
+      m.save(qa);
+    }
+    Files.write(qa.resolve("vocab.txt"), VOCAB);
+    String context = "the movie was very good but the plot was quite bad";
+    String[][] questions = {{"q1", "the plot was", "very good"}, {"q2", "the movie", "quite bad"},
+        {"q3", "not okay", "the movie"}};
+    StringBuilder json = new StringBuilder("{\"version\": \"1.1\", \"data\": [{\"title\": \"t\", \"paragraphs\":"
+        + " [{\"context\": \"" + context + "\", \"qas\": [");
+    for (int i = 0; i < questions.length; i++) {
+      json.append(i == 0 ? "" : ", ").append("{\"id\": \"").append(questions[i][0]).append("\", \"question\": \"")
+          .append(questions[i][1]).append("\", \"answers\": [{\"text\": \"").append(questions[i][2])
+          .append("\", \"answer_start\": ").append(context.indexOf(questions[i][2])).append("}]}");
+    }
+    json.append("]}]}]}");
+    Path data = dir.resolve("squad.json");
+    Files.writeString(data, json);
+
+    TaskPredictions.Answers p;
+    try (TaskModel m = TaskModel.load(qa)) {
+      p = (TaskPredictions.Answers) TaskPredictor.predict(m, data,
+          DataFormat.of(DataFormat.Source.SQUAD).withMaxSeqLength(128), 2);
+    }
+    List<SquadMetrics.Question> qs = new ArrayList<>();
+    p.gold().forEach((id, answers) -> qs.add(new SquadMetrics.Question(id, answers)));
+    SquadMetrics.V1Result want = SquadMetrics.evaluateV1(qs, p.predicted());
+    JsonNode metrics = section(run("checks: [task]\ntask: {model: " + qa + ", data: " + data + ", format: squad,"
+        + " batch_size: 2}", "squad"), "Task metrics").get("metrics");
+    assertEquals(want.exactMatch(), metrics.get("exact_match").asDouble(), 1e-12);
+    assertEquals(want.f1(), metrics.get("f1").asDouble(), 1e-12);
+    assertFalse(p.versionTwo());
+    String predicted = p.predicted().get("q1");
+    assertFalse(predicted.isEmpty(), "a v1.1 model always answers");
+    assertEquals(100.0, SquadMetrics.evaluateV1(List.of(new SquadMetrics.Question("q1", List.of(predicted))),
+        Map.of("q1", predicted)).exactMatch(), 0.0);
+  }
+
+  @Test
+  void aFormatThatDoesNotFitTheModelsHeadIsNamed() throws Exception {
+    Path data = dir.resolve("any.conll");
+    Files.writeString(data, "good O\n\n");
     String m = fails("checks: [task]\ntask: {model: " + classifier + ", data: " + data + ", format: conll}")
         .getMessage();
-    assertTrue(m.startsWith("task.format conll: token classification (entity F1) is not supported by jbert eval yet"),
-        m);
-    m = fails("checks: [task]\ntask: {model: " + classifier + ", data: " + data + ", format: squad}").getMessage();
-    assertTrue(m.startsWith("task.format squad: question answering (SQuAD exact match and F1) is not supported"), m);
+    assertTrue(m.contains("conll") && m.contains(SequenceClassificationHead.TYPE), m);
   }
 
   @Test

@@ -1,23 +1,21 @@
-package org.jbert.cli;
+package org.jbert.eval.metrics;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.jbert.eval.metrics.ClassificationMetrics;
-import org.jbert.eval.metrics.EntityMetrics;
-import org.jbert.eval.metrics.RegressionMetrics;
-import org.jbert.eval.metrics.SquadMetrics;
 import org.jbert.finetune.task.TaskPredictions;
 
 /**
- * The metrics a fine-tuning run reports for each kind of task ({@code FinetuneRun.Metrics}), from the eval module:
- * metrics.jsonl gets them with an {@code eval_} prefix, test_metrics.json as they are.
+ * The metrics of each kind of task, by name, from a fine-tuned model's {@link TaskPredictions}: what a fine-tuning run
+ * reports ({@code FinetuneRun.Metrics}; metrics.jsonl gets them with an {@code eval_} prefix, test_metrics.json as
+ * they are) and what {@code jbert eval}'s task group reports for tagging and SQuAD.
  */
-final class FinetuneMetrics {
-  private FinetuneMetrics() {}
+public final class TaskScores {
+  private TaskScores() {}
 
-  static Map<String, Double> score(TaskPredictions p) {
+  /** The metrics of {@code p}'s kind. */
+  public static Map<String, Double> score(TaskPredictions p) {
     if (p instanceof TaskPredictions.Classes c) return classification(c.gold(), c.predicted(), c.labels());
     if (p instanceof TaskPredictions.Values v) return regression(v);
     if (p instanceof TaskPredictions.Tags t) return tagging(t);
@@ -25,7 +23,7 @@ final class FinetuneMetrics {
   }
 
   /** Accuracy, macro precision/recall/F1, MCC and, for two labels, the second label's F1 (e.g. spam). */
-  static Map<String, Double> classification(int[] gold, int[] predicted, List<String> labels) {
+  public static Map<String, Double> classification(int[] gold, int[] predicted, List<String> labels) {
     ClassificationMetrics m = ClassificationMetrics.of(gold, predicted, labels);
     Map<String, Double> out = new LinkedHashMap<>();
     out.put("accuracy", m.accuracy());
@@ -38,7 +36,7 @@ final class FinetuneMetrics {
   }
 
   /** Mean squared error, Pearson and Spearman correlation (GLUE's STS-B metrics). */
-  static Map<String, Double> regression(TaskPredictions.Values v) {
+  public static Map<String, Double> regression(TaskPredictions.Values v) {
     Map<String, Double> out = new LinkedHashMap<>();
     out.put("mse", RegressionMetrics.mse(v.gold(), v.predicted()));
     out.put("pearson", RegressionMetrics.pearson(v.gold(), v.predicted()));
@@ -47,7 +45,7 @@ final class FinetuneMetrics {
   }
 
   /** seqeval's entity-level micro precision/recall/F1, macro F1 and token accuracy. */
-  static Map<String, Double> tagging(TaskPredictions.Tags t) {
+  public static Map<String, Double> tagging(TaskPredictions.Tags t) {
     EntityMetrics m = EntityMetrics.of(t.gold(), t.predicted());
     Map<String, Double> out = new LinkedHashMap<>();
     out.put("precision", m.micro().precision());
@@ -59,10 +57,10 @@ final class FinetuneMetrics {
   }
 
   /**
-   * The official SQuAD scores in percent: v1.1 {@code exact_match}, {@code f1}; v2.0 {@code exact}, {@code f1}, the
-   * HasAns/NoAns breakdown and, from the null odds, {@code best_f1} with its threshold.
+   * The official SQuAD scores in percent: {@code exact_match} (the v2.0 script calls it {@code exact}) and {@code f1};
+   * for v2.0 also the HasAns/NoAns breakdown and, from the null odds, {@code best_f1} with its threshold.
    */
-  static Map<String, Double> squad(TaskPredictions.Answers a) {
+  public static Map<String, Double> squad(TaskPredictions.Answers a) {
     List<SquadMetrics.Question> qs = new ArrayList<>();
     a.gold().forEach((id, answers) -> qs.add(new SquadMetrics.Question(id, answers)));
     Map<String, Double> out = new LinkedHashMap<>();
@@ -74,7 +72,7 @@ final class FinetuneMetrics {
     }
     // The answers already apply the null threshold; the odds only feed the best-threshold search.
     SquadMetrics.V2Result r = SquadMetrics.evaluateV2(qs, a.predicted(), a.nullOdds(), Double.POSITIVE_INFINITY);
-    out.put("exact", r.exact());
+    out.put("exact_match", r.exact());
     out.put("f1", r.f1());
     out.put("has_ans_exact", r.hasAnsExact());
     out.put("has_ans_f1", r.hasAnsF1());
