@@ -4,13 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.jbert.core.JbertException;
 import org.jbert.core.config.yaml.YamlBinder;
 import org.jbert.core.train.Trainer;
-import org.jbert.eval.metrics.ClassificationMetrics;
 import org.jbert.finetune.run.FinetuneRun;
 import org.jbert.finetune.run.FinetuneRunConfig;
 import org.jbert.pretraining.run.PretrainRun;
@@ -28,7 +25,8 @@ import picocli.CommandLine.Parameters;
           + " with their key path. The output folder (train.output_dir) receives config.resolved.yaml, metrics.jsonl,"
           + " checkpoints/, the final model/, loss and learning-rate plots and report.md.",
       "Examples: configs/pretrain-small-spamassassin.yaml, configs/pretrain-bert-base-continued.yaml,"
-          + " configs/finetune-spamassassin.yaml"
+          + " configs/finetune-spamassassin.yaml, configs/finetune-tagging-example.yaml,"
+          + " configs/finetune-squad-example.yaml, configs/finetune-hf-tiny-golden.yaml"
     })
 final class RunCommand implements Runnable {
   static final List<String> TASKS = List.of(PretrainRunConfig.TASK, FinetuneRunConfig.TASK);
@@ -66,25 +64,12 @@ final class RunCommand implements Runnable {
     } else {
       for (String o : overrides) YamlBinder.applyOverride(tree, FinetuneRunConfig.class, o);
       FinetuneRunConfig c = YamlBinder.bind(tree, FinetuneRunConfig.class, config.toString());
-      FinetuneRun.Outcome o = FinetuneRun.run(c, resume, System.out, stopAfter, RunCommand::classification);
+      FinetuneRun.Outcome o = FinetuneRun.run(c, resume, System.out, stopAfter, FinetuneMetrics::score);
       r = o.result();
       model = o.modelDir();
       if (!o.test().isEmpty()) System.out.println("jbert: test " + o.test());
     }
     System.out.printf("jbert: steps %d..%d of %d, last loss %.4f, eval %s; model in %s, report in %s%n",
         r.firstStep(), r.lastStep(), r.totalSteps(), r.lastLoss(), r.eval(), model, r.runDir().resolve("report.md"));
-  }
-
-  /** Accuracy, macro precision/recall/F1, MCC and, for two labels, the second label's F1 (e.g. spam). */
-  static Map<String, Double> classification(int[] gold, int[] predicted, List<String> labels) {
-    ClassificationMetrics m = ClassificationMetrics.of(gold, predicted, labels);
-    Map<String, Double> out = new LinkedHashMap<>();
-    out.put("accuracy", m.accuracy());
-    out.put("macro_precision", m.macro().precision());
-    out.put("macro_recall", m.macro().recall());
-    out.put("macro_f1", m.macro().f1());
-    out.put("mcc", m.mcc());
-    if (labels.size() == 2) out.put("f1_" + labels.get(1), m.perClass().get(1).f1());
-    return out;
   }
 }

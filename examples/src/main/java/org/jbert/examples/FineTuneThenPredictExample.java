@@ -133,7 +133,7 @@ public final class FineTuneThenPredictExample {
       try (TaskModel m = TaskModel.fromPretrained(src, TaskHeads.get(SequenceClassificationHead.TYPE), ctx,
           s.seed())) {
         TrainConfig tc = new TrainConfig(s.lr(), 0.01, 0.9, 0.999, 1e-6, TrainConfig.Schedule.LINEAR, 0, 0.1,
-            s.steps(), 0, s.batchSize(), 1, 1.0, s.seed(), 1, 0, 0, 1, workDir.resolve("run").toString());
+            s.steps(), 0, s.batchSize(), true, 1, 1.0, s.seed(), 1, 0, 0, 1, workDir.resolve("run").toString());
         BatchSource<Batch> data = new BatchSource<>() {
           @Override
           public int size() {

@@ -35,6 +35,6 @@ class ConfigsTest {
       }
       if (!task.isEmpty()) runs++;
     }
-    assertEquals(3, runs, "two pretraining configs and one fine-tuning config");
+    assertEquals(6, runs, "two pretraining configs and four fine-tuning configs");
   }
 }

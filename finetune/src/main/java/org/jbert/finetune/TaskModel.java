@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 import org.jbert.core.JbertException;
 import org.jbert.core.io.JsonFiles;
 import org.jbert.core.config.BertConfig;
@@ -138,7 +139,17 @@ public final class TaskModel implements Trainable<Batch>, AutoCloseable {
 
   /** A Hugging Face task folder with its head, as {@link #huggingFaceHead} finds it; see the class doc. */
   public static TaskModel fromHuggingFace(Path dir) {
-    return fromHuggingFace(dir, OptionalInt.empty());
+    return fromHuggingFace(dir, OptionalInt.empty(), UnaryOperator.identity());
+  }
+
+  /**
+   * As {@link #fromHuggingFace(Path)}, with the head context the folder describes passed through {@code adjust}
+   * before the graph is built: a fine-tuning run sets its dropout and label names there, and may reject the stored
+   * head (a JbertException from {@code adjust} propagates). The adjusted context must keep the stored number of
+   * labels and problem type, which the weights' shapes fix.
+   */
+  public static TaskModel fromHuggingFace(Path dir, UnaryOperator<HeadContext> adjust) {
+    return fromHuggingFace(dir, OptionalInt.empty(), adjust);
   }
 
   /**
@@ -146,10 +157,10 @@ public final class TaskModel implements Trainable<Batch>, AutoCloseable {
    * fails with a JbertException naming both.
    */
   public static TaskModel fromHuggingFace(Path dir, int numLabels) {
-    return fromHuggingFace(dir, OptionalInt.of(numLabels));
+    return fromHuggingFace(dir, OptionalInt.of(numLabels), UnaryOperator.identity());
   }
 
-  private static TaskModel fromHuggingFace(Path dir, OptionalInt requested) {
+  private static TaskModel fromHuggingFace(Path dir, OptionalInt requested, UnaryOperator<HeadContext> adjust) {
     Path cfgFile = dir.resolve(HuggingFaceSource.CONFIG_FILE);
     BertConfig config = BertConfig.fromFolder(dir);
     JsonNode cfg = JsonFiles.readObject(cfgFile);
@@ -177,7 +188,7 @@ public final class TaskModel implements Trainable<Batch>, AutoCloseable {
           : config.hiddenDropoutProb();
       HeadContext ctx = new HeadContext(config, DataType.FLOAT, stored, problem, dropout,
           names.size() == stored ? names : List.of(), Map.of());
-      return strict(head, ctx, src);
+      return strict(head, adjusted(ctx, adjust), src);
     }
   }
 
@@ -201,6 +212,14 @@ public final class TaskModel implements Trainable<Batch>, AutoCloseable {
 
   /** Loads a folder written by {@link #save}; custom heads are found in {@link TaskHeads} by their type. */
   public static TaskModel load(Path dir) {
+    return load(dir, UnaryOperator.identity());
+  }
+
+  /**
+   * As {@link #load(Path)}, with the stored head context passed through {@code adjust} before the graph is built
+   * (see {@link #fromHuggingFace(Path, UnaryOperator)}).
+   */
+  public static TaskModel load(Path dir, UnaryOperator<HeadContext> adjust) {
     if (!Files.isDirectory(dir)) throw new JbertException(dir + ": model folder not found");
     Path marker = dir.resolve(BertModel.JBERT_FILE);
     if (!Files.isRegularFile(marker)) {
@@ -233,8 +252,46 @@ public final class TaskModel implements Trainable<Batch>, AutoCloseable {
         ProblemType.fromHfName(text(marker, h, "problem_type"), marker + " key head.problem_type"),
         h.path("dropout").asDouble(config.hiddenDropoutProb()), id2label(marker, h.get("id2label")), options);
     try (HuggingFaceSource src = HuggingFaceSource.open(dir, head.weights(ctx))) {
-      return strict(head, ctx, src);
+      return strict(head, adjusted(ctx, adjust), src);
     }
+  }
+
+  private static HeadContext adjusted(HeadContext stored, UnaryOperator<HeadContext> adjust) {
+    HeadContext a = adjust.apply(stored);
+    if (a.numLabels() != stored.numLabels() || a.problemType() != stored.problemType()
+        || !a.config().equals(stored.config())) {
+      throw new IllegalArgumentException("a head context adjustment changed num_labels, problem_type or the config"
+          + " (the stored weights fix them): " + stored + " -> " + a);
+    }
+    return a;
+  }
+
+  /**
+   * The head stored in a model folder without loading it: a jbert folder's {@code head.type} (jbert.json), else
+   * the head that a Hugging Face config.json's {@code architectures} names; empty for an encoder-only folder (a
+   * pretrained encoder, a BertModel folder, a Google checkpoint or SavedModel).
+   */
+  public static Optional<TaskHead> storedHead(Path dir) {
+    Path marker = dir.resolve(BertModel.JBERT_FILE);
+    if (Files.isRegularFile(marker)) {
+      JsonNode h = JsonFiles.readObject(marker).get(HEAD_KEY);
+      if (h != null && h.isObject()) return Optional.of(TaskHeads.get(text(marker, h, "type")));
+      return Optional.empty();
+    }
+    Path cfgFile = dir.resolve(HuggingFaceSource.CONFIG_FILE);
+    if (!Files.isRegularFile(cfgFile)) return Optional.empty();
+    JsonNode arch = JsonFiles.readObject(cfgFile).get("architectures");
+    if (arch == null || !arch.isArray()) return Optional.empty();
+    for (JsonNode a : arch) {
+      Optional<TaskHead> h = TaskHeads.forHuggingFaceArchitecture(a.asText());
+      if (h.isPresent()) return h;
+    }
+    return Optional.empty();
+  }
+
+  /** True when {@code dir} is a jbert folder (jbert.json), which {@link #load} reads; else a Hugging Face one. */
+  public static boolean isJbertFolder(Path dir) {
+    return Files.isRegularFile(dir.resolve(BertModel.JBERT_FILE));
   }
 
   /** Saves encoder, head and label map as a jbert folder (see the class doc), atomically replacing {@code dir}. */

@@ -3,8 +3,9 @@ package org.jbert.core.train;
 import org.jbert.core.JbertException;
 
 /**
- * The order in which examples are visited: each epoch is a fresh permutation drawn from a seeded {@link Rng}, cut into
- * micro-batches of {@code batchSize}; a last partial batch is dropped (fixed shapes, as {@code drop_last=True}). Its
+ * The order in which examples are visited: each epoch is a fresh permutation drawn from a seeded {@link Rng} (or,
+ * without shuffling, the examples in their order), cut into micro-batches of {@code batchSize}; a last partial batch
+ * is dropped (fixed shapes, as {@code drop_last=True}). Its
  * {@link Position} (epoch, batch within the epoch, generator state at the epoch start) is saved in checkpoints so a
  * resumed run sees the same batches.
  */
@@ -15,19 +16,27 @@ public final class DataOrder {
 
   private final int size;
   private final int batchSize;
+  private final boolean shuffle;
   private Rng rng;
   private long epoch;
   private long batch;
   private long epochStartState;
   private int[] perm;
 
+  /** A shuffled order; see {@link #DataOrder(int, int, long, boolean)}. */
   public DataOrder(int size, int batchSize, long seed) {
+    this(size, batchSize, seed, true);
+  }
+
+  /** @param shuffle false visits 0..size-1 in order every epoch (the generator is still kept, unused) */
+  public DataOrder(int size, int batchSize, long seed, boolean shuffle) {
     if (batchSize < 1) throw new JbertException("batch_size " + batchSize + "; expected >= 1");
     if (size < batchSize) {
       throw new JbertException("the training data has " + size + " examples, fewer than batch_size " + batchSize);
     }
     this.size = size;
     this.batchSize = batchSize;
+    this.shuffle = shuffle;
     this.rng = new Rng(seed);
     startEpoch(0);
   }
@@ -64,6 +73,6 @@ public final class DataOrder {
     epoch = e;
     batch = 0;
     epochStartState = rng.state();
-    perm = rng.permutation(size);
+    perm = shuffle ? rng.permutation(size) : java.util.stream.IntStream.range(0, size).toArray();
   }
 }

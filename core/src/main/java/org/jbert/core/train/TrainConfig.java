@@ -18,6 +18,8 @@ import org.jbert.core.JbertException;
  * @param maxSteps total optimizer steps; when {@code <= 0}, {@code epochs} decides
  * @param epochs passes over the training data when {@code maxSteps <= 0}
  * @param batchSize examples per micro-batch (one forward/backward)
+ * @param shuffle visit the examples in a fresh seeded permutation each epoch; false keeps file order (every epoch the
+ *     same batches, e.g. to reproduce another framework's run batch by batch)
  * @param gradAccumSteps micro-batches whose gradients are averaged into one optimizer step
  * @param maxGradNorm global gradient-norm clip; {@code <= 0} disables clipping
  * @param seed seeds the data order and every random op (dropout); part of each checkpoint
@@ -39,6 +41,7 @@ public record TrainConfig(
     long maxSteps,
     double epochs,
     int batchSize,
+    boolean shuffle,
     int gradAccumSteps,
     double maxGradNorm,
     long seed,
@@ -98,6 +101,7 @@ public record TrainConfig(
         -1,               // max_steps: <= 0 = from epochs
         3,                // epochs: Google's fine-tuning default
         32,               // batch_size: examples per micro-batch
+        true,             // shuffle: a seeded permutation per epoch; false = file order
         1,                // grad_accum_steps: effective batch = batch_size * grad_accum_steps
         1.0,              // max_grad_norm: Google's BERT clips at 1.0; <= 0 disables
         42,               // seed: data order and dropout
@@ -128,6 +132,13 @@ public record TrainConfig(
     long w = warmup(totalSteps);
     if (schedule == Schedule.LINEAR) return LrSchedule.linearWarmupDecay(lr, w, totalSteps);
     return step -> step < w ? lr * ((double) step / Math.max(1, w)) : lr;
+  }
+
+  /** This config with another {@code batchSize} (e.g. cut to a training set smaller than the configured one). */
+  public TrainConfig withBatchSize(int b) {
+    return new TrainConfig(lr, weightDecay, adamBeta1, adamBeta2, adamEps, schedule, warmupSteps, warmupRatio, maxSteps,
+        epochs, b, shuffle, gradAccumSteps, maxGradNorm, seed, logEvery, evalEvery, checkpointEvery, keepCheckpoints,
+        outputDir);
   }
 
   /** The AdamW hyperparameters of this config. */

@@ -18,9 +18,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The training loop for any {@link Trainable}: per optimizer step, {@code grad_accum_steps} micro-batches in a seeded
- * order whose gradients are averaged, global-norm clipping, the learning-rate schedule, AdamW; metrics to
- * {@code metrics.jsonl} and the progress bar every {@code log_every} steps, an evaluation callback every
- * {@code eval_every} steps and at the end, checkpoints every {@code checkpoint_every} steps and at the end; finally
+ * order (or file order, {@code shuffle: false}) whose gradients are averaged, global-norm clipping, the learning-rate
+ * schedule, AdamW; metrics to {@code metrics.jsonl} and the progress bar every {@code log_every} steps, an evaluation
+ * callback every {@code eval_every} steps and at the end, checkpoints every {@code checkpoint_every} steps and at the end; finally
  * loss and lr plots and {@code report.md}. Everything goes into {@code output_dir}, starting with
  * {@code config.resolved.yaml}.
  *
@@ -116,7 +116,7 @@ public final class Trainer<B> {
     byte[] yamlBytes = yaml.getBytes(StandardCharsets.UTF_8);
     AtomicFiles.write(runDir.resolve("config.resolved.yaml"), out -> out.write(yamlBytes));
 
-    DataOrder order = new DataOrder(data.size(), cfg.batchSize(), cfg.seed());
+    DataOrder order = new DataOrder(data.size(), cfg.batchSize(), cfg.seed(), cfg.shuffle());
     long total = cfg.totalSteps(order.batchesPerEpoch());
     LrSchedule schedule = cfg.lrSchedule(total);
     Map<String, INDArray> params = model.parameters();

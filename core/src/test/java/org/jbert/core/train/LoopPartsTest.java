@@ -46,6 +46,19 @@ class LoopPartsTest {
         assertThrows(JbertException.class, () -> new DataOrder(2, 3, 1)).getMessage());
   }
 
+  @Test
+  void withoutShuffleEveryEpochVisitsTheExamplesInOrder() {
+    DataOrder o = new DataOrder(7, 3, 5, false);
+    for (int epoch = 0; epoch < 2; epoch++) {
+      assertArrayEquals(new int[] {0, 1, 2}, o.next());
+      assertArrayEquals(new int[] {3, 4, 5}, o.next()); // example 6 is the dropped partial batch
+    }
+    DataOrder.Position p = o.position();
+    DataOrder r = new DataOrder(7, 3, 5, false);
+    r.restore(p);
+    assertArrayEquals(new int[] {0, 1, 2}, r.next());
+  }
+
   /** SplitMix64 reference values for seed 0 (Vigna's splitmix64.c: first output 0xe220a8397b1dcdaf). */
   @Test
   void rngIsSplitMix64AndResumesFromItsState() {

@@ -12,7 +12,7 @@ class TrainConfigTest {
       TrainConfig.Schedule s) {
     TrainConfig d = TrainConfig.defaults();
     return new TrainConfig(1e-4, d.weightDecay(), d.adamBeta1(), d.adamBeta2(), d.adamEps(), s, warmupSteps,
-        warmupRatio, maxSteps, epochs, 8, accum, d.maxGradNorm(), d.seed(), d.logEvery(), d.evalEvery(),
+        warmupRatio, maxSteps, epochs, 8, true, accum, d.maxGradNorm(), d.seed(), d.logEvery(), d.evalEvery(),
         d.checkpointEvery(), d.keepCheckpoints(), d.outputDir());
   }
 

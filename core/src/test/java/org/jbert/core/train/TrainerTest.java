@@ -28,7 +28,7 @@ class TrainerTest {
 
   /** 12 optimizer steps of 2 micro-batches of 4 (3 steps per epoch), warmup 3, clipping at 0.5, dropout 0.2. */
   private static TrainConfig config(Path out, int checkpointEvery, int keep) {
-    return new TrainConfig(0.05, 0.01, 0.9, 0.999, 1e-8, TrainConfig.Schedule.LINEAR, 3, 0, 12, 0, BATCH, 2, 0.5,
+    return new TrainConfig(0.05, 0.01, 0.9, 0.999, 1e-8, TrainConfig.Schedule.LINEAR, 3, 0, 12, 0, BATCH, true, 2, 0.5,
         7, 1, 4, checkpointEvery, keep, out.toString());
   }
 
@@ -99,6 +99,35 @@ class TrainerTest {
     assertArrayEquals(fullParams.get("out/kernel"), last.model().get("out/kernel").floats());
   }
 
+  /** {@code shuffle: false}: the source is asked for its examples in order, epoch after epoch. */
+  @Test
+  void withoutShuffleBatchesFollowTheFileOrder(@TempDir Path dir) {
+    TrainConfig c = config(dir, 0, 1);
+    TrainConfig ordered = new TrainConfig(c.lr(), c.weightDecay(), c.adamBeta1(), c.adamBeta2(), c.adamEps(),
+        c.schedule(), c.warmupSteps(), c.warmupRatio(), 4, 0, BATCH, false, 2, c.maxGradNorm(), c.seed(),
+        c.logEvery(), 0, 0, 1, dir.toString());
+    List<String> seen = new java.util.ArrayList<>();
+    BatchSource<TinyMlp.Batch> data = TinyMlp.data(N);
+    BatchSource<TinyMlp.Batch> recording = new BatchSource<>() {
+      @Override
+      public int size() {
+        return data.size();
+      }
+
+      @Override
+      public TinyMlp.Batch batch(int[] indices) {
+        seen.add(java.util.Arrays.toString(indices));
+        return data.batch(indices);
+      }
+    };
+    try (TinyMlp m = new TinyMlp(1, BATCH, 0)) {
+      new Trainer<>(ordered, m, recording).progress(new PrintStream(new ByteArrayOutputStream()), false).run();
+    }
+    // 4 steps of 2 micro-batches of 4 over 24 examples: 0..23 in order, then the second epoch starts again at 0.
+    assertEquals(List.of("[0, 1, 2, 3]", "[4, 5, 6, 7]", "[8, 9, 10, 11]", "[12, 13, 14, 15]", "[16, 17, 18, 19]",
+        "[20, 21, 22, 23]", "[0, 1, 2, 3]", "[4, 5, 6, 7]"), seen);
+  }
+
   /**
    * Accumulating 2 micro-batches of 4 equals one batch of 8 (HF semantics: the mean gradient): both see the same
    * permutation, so the losses and final weights agree to float rounding.
@@ -107,7 +136,7 @@ class TrainerTest {
   void accumulationEqualsTheLargerBatch(@TempDir Path dir) {
     TrainConfig two = config(dir.resolve("k2"), 0, 1);
     TrainConfig one = new TrainConfig(two.lr(), two.weightDecay(), two.adamBeta1(), two.adamBeta2(), two.adamEps(),
-        two.schedule(), two.warmupSteps(), two.warmupRatio(), two.maxSteps(), two.epochs(), 2 * BATCH, 1,
+        two.schedule(), two.warmupSteps(), two.warmupRatio(), two.maxSteps(), two.epochs(), 2 * BATCH, true, 1,
         two.maxGradNorm(), two.seed(), two.logEvery(), two.evalEvery(), 0, 1, dir.resolve("k1").toString());
     Trainer.Result a, b;
     float[] wa, wb;

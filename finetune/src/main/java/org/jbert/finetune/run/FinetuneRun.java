@@ -3,47 +3,59 @@ package org.jbert.finetune.run;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.jbert.core.JbertException;
 import org.jbert.core.config.BertConfig;
 import org.jbert.core.io.AtomicFiles;
 import org.jbert.core.model.PretrainedModels;
-import org.jbert.core.tokenize.BertTokenizer;
-import org.jbert.core.tokenize.Features;
-import org.jbert.core.tokenize.Preprocessor;
-import org.jbert.core.tokenize.Vocab;
 import org.jbert.core.train.BatchSource;
+import org.jbert.core.train.TrainConfig;
 import org.jbert.core.train.Trainer;
 import org.jbert.core.weights.WeightSource;
 import org.jbert.core.weights.WeightSources;
 import org.jbert.finetune.Batch;
 import org.jbert.finetune.TaskModel;
-import org.jbert.finetune.data.Example;
-import org.jbert.finetune.data.JsonLinesReader;
 import org.jbert.finetune.data.LabelMap;
 import org.jbert.finetune.data.SpamAssassinSplits;
 import org.jbert.finetune.head.HeadContext;
+import org.jbert.finetune.head.ProblemType;
+import org.jbert.finetune.head.TaskHead;
 import org.jbert.finetune.head.TaskHeads;
-import org.nd4j.linalg.api.ndarray.INDArray;
+import org.jbert.finetune.task.DataFormat;
+import org.jbert.finetune.task.TaskData;
+import org.jbert.finetune.task.TaskKind;
+import org.jbert.finetune.task.TaskPredictions;
+import org.jbert.finetune.task.TextInputs;
 
 /**
- * A sequence-classification fine-tuning run: a pretrained encoder plus a fresh head, the shared {@link Trainer},
- * metrics on the dev set at every evaluation and on the test set at the end ({@code test_metrics.json}), and the
- * fine-tuned model with its label map in {@code <output_dir>/model}.
+ * A fine-tuning run for any head kind ({@link TaskKind}): the files read in their format ({@link DataFormat}), the
+ * model built (a pretrained encoder with a fresh head, or a Hugging Face or jbert task model folder whose head goes on
+ * training, see {@link TaskModel#storedHead}), the data encoded by the task's {@link TaskData}, then one
+ * training path for all: the shared {@link Trainer}, the dev set scored at every evaluation (metrics.jsonl, with an
+ * {@code eval_} prefix), the test set at the end ({@code test_metrics.json}; QA also writes run_squad.py's prediction
+ * files into {@code test_predictions/}), and the fine-tuned model with its label names in {@code <output_dir>/model}.
+ *
+ * <p>Metrics are computed by the caller's {@link Metrics} (the CLI passes the eval module's), so finetune does not
+ * depend on eval.
  */
 public final class FinetuneRun {
 
-  /** Scores predictions: class ids of the gold labels and of the predictions, and the label names. */
+  /** Scores the gold labels and predictions of a dev or test file: metric name to value. */
   @FunctionalInterface
   public interface Metrics {
-    Map<String, Double> score(int[] gold, int[] predicted, List<String> labels);
+    Map<String, Double> score(TaskPredictions predictions);
   }
 
-  /** What a run produced. */
+  /**
+   * What a run produced.
+   *
+   * @param trainExamples training examples used (after {@code max_train_examples})
+   */
   public record Outcome(Trainer.Result result, Path modelDir, Map<String, Double> test, int trainExamples) {}
 
   private FinetuneRun() {}
@@ -60,7 +72,7 @@ public final class FinetuneRun {
     FinetuneRunConfig.Data d = c.data();
     Path train = Path.of(d.train()), dev = d.dev().isBlank() ? null : Path.of(d.dev());
     Path test = d.test().isBlank() ? null : Path.of(d.test());
-    if (d.source().equals(FinetuneRunConfig.Data.SPAMASSASSIN) && d.train().isBlank()) {
+    if (d.source() == DataFormat.Source.SPAMASSASSIN && d.train().isBlank()) {
       Path dataDir = runDir.resolve("data");
       SpamAssassinSplits.Result r = SpamAssassinSplits.write(dataDir, SpamAssassinSplits.Options.defaults());
       progress.println("jbert: " + r.summary().lines().findFirst().orElse(""));
@@ -68,130 +80,166 @@ public final class FinetuneRun {
       dev = dataDir.resolve("dev.jsonl");
       test = dataDir.resolve("test.jsonl");
     }
-    List<Example> trainSet = JsonLinesReader.read(train);
-    trainSet = sample(trainSet, d.maxTrainExamples(), c.train().seed());
-    LabelMap labels = LabelMap.fromExamples(train.toString(), trainSet);
-    List<Example> devSet = dev == null ? List.of() : JsonLinesReader.read(dev);
-    List<Example> testSet = test == null ? List.of() : JsonLinesReader.read(test);
-
-    try (WeightSource src = WeightSources.open(PretrainedModels.folder(c.model()))) {
+    TaskHead head = TaskHeads.get(c.head().type());
+    Path folder = PretrainedModels.folder(c.model());
+    Optional<TaskHead> stored = TaskModel.storedHead(folder);
+    if (stored.isPresent()) {
+      if (!stored.get().type().equals(head.type())) {
+        throw new JbertException(c.model() + ": the model holds a " + stored.get().type() + " head but head.type is "
+            + head.type() + "; expected the same type to fine-tune that head further");
+      }
+      BertConfig config = BertConfig.fromFolder(folder);
+      TaskKind kind = TaskKind.of(head, HeadContext.of(config, 2));
+      d.format().requireKind(kind, head.type());
+      RunData<?> data = RunData.read(kind, d.format(), train, dev, test, d.maxTrainExamples(), c.train().seed());
+      UnaryOperator<HeadContext> adjust = s -> importedContext(c, s, kind, data);
+      try (TaskModel model = TaskModel.isJbertFolder(folder) ? TaskModel.load(folder, adjust)
+          : TaskModel.fromHuggingFace(folder, adjust)) {
+        progress.printf("jbert: fine-tuning the %s head of %s further (num_labels %d)%n", head.type(), c.model(),
+            model.context().numLabels());
+        LabelMap labels = kind == TaskKind.QUESTION_ANSWERING
+            || model.context().problemType() == ProblemType.REGRESSION ? null : LabelMap.of(model.labelNames());
+        return train(c, model, data, labels, resume, progress, stopAfter, metrics, runDir);
+      }
+    }
+    try (WeightSource src = WeightSources.open(folder)) {
       BertConfig config = src.config().orElseThrow(() -> new JbertException(src.description()
           + ": no model config beside the weights"));
-      Vocab vocab = Vocab.load(src.vocab().orElseThrow(() -> new JbertException(src.description()
-          + ": no vocab.txt beside the weights; expected one to tokenize the data")));
-      Preprocessor pre = new Preprocessor(new BertTokenizer(vocab, !vocab.isCased()),
-          Math.min(d.maxSeqLength(), config.maxPositionEmbeddings()), false);
-      Encoded trainData = encode(pre, trainSet, labels);
-      Encoded devData = encode(pre, devSet, labels);
-      Encoded testData = encode(pre, testSet, labels);
-      HeadContext ctx = HeadContext.of(config, labels.size()).withDropoutRate(c.head().dropout())
-          .withLabelNames(labels.labels());
-      try (TaskModel model = TaskModel.fromPretrained(src, TaskHeads.get(c.head().type()), ctx, c.train().seed())) {
-        progress.printf("jbert: %d training examples, %d dev, %d test; labels %s%n", trainSet.size(),
-            devSet.size(), testSet.size(), labels.labels());
-        BatchSource<Batch> source = new BatchSource<>() {
-          @Override
-          public int size() {
-            return trainData.labels.length;
-          }
-
-          @Override
-          public Batch batch(int[] indices) {
-            return trainData.batch(indices);
-          }
-        };
-        Trainer<Batch> trainer = new Trainer<>(c.train(), model, source).resolvedConfig(c).resume(resume)
-            .title("Fine-tuning " + c.model() + " (" + c.head().type() + ")")
-            .progress(progress, System.console() != null && progress == System.out);
-        if (devData.labels.length > 0) {
-          trainer.evaluator(step -> metrics.score(devData.labels, predict(model, devData, c.train().batchSize()),
-              labels.labels()));
-        }
-        Trainer.Result r = trainer.run(stopAfter);
-        Path modelDir = runDir.resolve("model");
-        Map<String, Double> testMetrics = Map.of();
-        if (r.lastStep() == r.totalSteps()) {
-          model.save(modelDir);
-          if (testData.labels.length > 0) {
-            testMetrics = metrics.score(testData.labels, predict(model, testData, c.train().batchSize()),
-                labels.labels());
-            writeJson(runDir.resolve("test_metrics.json"), testMetrics, testData.labels.length);
-          }
-        }
-        return new Outcome(r, modelDir, testMetrics, trainSet.size());
+      TaskKind kind = TaskKind.of(head, HeadContext.of(config, 2));
+      d.format().requireKind(kind, head.type());
+      RunData<?> data = RunData.read(kind, d.format(), train, dev, test, d.maxTrainExamples(), c.train().seed());
+      boolean regression = c.head().numLabels() == 1;
+      if (regression && kind != TaskKind.SEQUENCE_CLASSIFICATION) {
+        throw new JbertException("head.num_labels is 1 (regression), which only a sequence classification head"
+            + " supports; expected 0 (from the data) for a " + head.type() + " head");
+      }
+      LabelMap labels = kind == TaskKind.QUESTION_ANSWERING || regression ? null : data.trainLabelMap();
+      HeadContext ctx = freshContext(c, config, kind, labels, data.trainFile);
+      try (TaskModel model = TaskModel.fromPretrained(src, head, ctx, c.train().seed())) {
+        return train(c, model, data, labels, resume, progress, stopAfter, metrics, runDir);
       }
     }
   }
 
   /**
-   * At most {@code max} rows chosen at random with {@code seed}, kept in file order; all rows when {@code max} is 0 or
-   * the file is smaller. (Split files are often sorted, by id or label, so the first rows are no sample.)
+   * The context of an imported head, checked against the run: {@code head.num_labels} (when set) must equal the
+   * stored number, and the training labels must be among the head's label names, or, when those are Hugging Face's
+   * placeholders ({@code LABEL_0, ...}) or absent, be as many as the head has (they then name its classes, in
+   * LabelMap order). The run's dropout replaces the stored one.
    */
-  static <T> List<T> sample(List<T> rows, int max, long seed) {
-    if (max <= 0 || rows.size() <= max) return rows;
-    List<Integer> idx = new ArrayList<>(java.util.stream.IntStream.range(0, rows.size()).boxed().toList());
-    java.util.Collections.shuffle(idx, new java.util.Random(seed));
-    return idx.subList(0, max).stream().sorted().map(rows::get).toList();
-  }
-
-  /** Rows as the preprocessor makes them (padded to max_seq_length) and their class ids. */
-  private record Encoded(Features f, int[] labels) {
-    Batch batch(int[] rows) {
-      int t = 1;
-      for (int i : rows) t = Math.max(t, Arrays.stream(f.inputMask()[i]).sum());
-      int[][] ids = new int[rows.length][], mask = new int[rows.length][], types = new int[rows.length][];
-      int[] y = new int[rows.length];
-      for (int k = 0; k < rows.length; k++) {
-        ids[k] = Arrays.copyOf(f.inputWordIds()[rows[k]], t);
-        mask[k] = Arrays.copyOf(f.inputMask()[rows[k]], t);
-        types[k] = Arrays.copyOf(f.inputTypeIds()[rows[k]], t);
-        y[k] = labels[rows[k]];
-      }
-      return Batch.classification(ids, mask, types, y);
+  private static HeadContext importedContext(FinetuneRunConfig c, HeadContext s, TaskKind kind, RunData<?> data) {
+    HeadContext out = s.withDropoutRate(c.head().dropout());
+    if (kind == TaskKind.QUESTION_ANSWERING) return out;
+    int want = c.head().numLabels();
+    if (want > 0 && want != s.numLabels()) {
+      throw new JbertException(c.model() + ": the imported " + c.head().type() + " head has num_labels "
+          + s.numLabels() + " but head.num_labels is " + want + "; expected " + s.numLabels() + " (or 0 = the head's),"
+          + " or an encoder-only model for a fresh head");
     }
-  }
-
-  private static Encoded encode(Preprocessor pre, List<Example> examples, LabelMap labels) {
-    if (examples.isEmpty()) return new Encoded(null, new int[0]);
-    List<String> a = new ArrayList<>(), b = new ArrayList<>();
-    int[] y = new int[examples.size()];
-    boolean pairs = false;
-    for (int i = 0; i < examples.size(); i++) {
-      Example e = examples.get(i);
-      if (e.isTokenized()) {
-        throw new JbertException(e.where() + ": pre-tokenized rows are not supported by fine-tuning runs yet;"
-            + " expected text (and text_b)");
-      }
-      a.add(e.textA());
-      b.add(e.textB());
-      pairs |= e.textB() != null;
-      y[i] = labels.id(e);
+    if (s.problemType() == ProblemType.REGRESSION) return out;
+    if (s.problemType() != ProblemType.SINGLE_LABEL_CLASSIFICATION && kind == TaskKind.SEQUENCE_CLASSIFICATION) {
+      throw new JbertException(c.model() + ": the imported head's problem_type is " + s.problemType().hfName()
+          + ", which runs do not train; expected single_label_classification or regression");
     }
-    return new Encoded(pairs ? pre.encodePairs(a, b) : pre.encode(a), y);
+    LabelMap train = data.trainLabelMap();
+    List<String> names = s.labelNames();
+    if (!names.isEmpty() && names.containsAll(train.labels())) return out;
+    boolean placeholders = true;
+    for (int i = 0; i < names.size(); i++) placeholders &= names.get(i).equals("LABEL_" + i);
+    if (!placeholders) {
+      List<String> unknown = train.labels().stream().filter(l -> !names.contains(l)).toList();
+      throw new JbertException(data.trainFile + ": training labels " + unknown + " are not among the "
+          + s.numLabels() + " labels of the imported head (" + c.model() + ") " + names
+          + "; expected labels the head knows, or an encoder-only model for a fresh head");
+    }
+    if (train.size() != s.numLabels()) {
+      throw new JbertException(c.model() + ": the imported head has num_labels " + s.numLabels()
+          + " but the training data (" + data.trainFile + ") has " + train.size() + " labels " + abbreviate(train)
+          + "; expected " + s.numLabels() + " labels, or an encoder-only model for a fresh head");
+    }
+    return out.withLabelNames(train.labels());
   }
 
-  /** Argmax class ids for every row, in batches padded to their longest row; dropout off. */
-  static int[] predict(TaskModel model, Encoded data, int batchSize) {
-    int n = data.labels.length;
-    int[] out = new int[n];
-    for (int from = 0; from < n; from += batchSize) {
-      int[] rows = java.util.stream.IntStream.range(from, Math.min(n, from + batchSize)).toArray();
-      try (Batch b = data.batch(rows)) {
-        Map<String, INDArray> r = model.predict(b.inputWordIds(), b.inputMask(), b.inputTypeIds());
-        try (INDArray best = r.get("logits").argMax(1)) {
-          for (int k = 0; k < rows.length; k++) out[rows[k]] = best.getInt(k);
-        }
-        r.values().forEach(INDArray::close);
+  /** The head context of a fresh head: labels from the training data, unless {@code head.num_labels} disagrees. */
+  private static HeadContext freshContext(FinetuneRunConfig c, BertConfig config, TaskKind kind, LabelMap labels,
+      Path trainFile) {
+    double dropout = c.head().dropout();
+    if (labels == null) {
+      HeadContext ctx = HeadContext.of(config, kind == TaskKind.QUESTION_ANSWERING ? 2 : 1).withDropoutRate(dropout);
+      return kind == TaskKind.QUESTION_ANSWERING ? ctx : ctx.withProblemType(ProblemType.REGRESSION);
+    }
+    int want = c.head().numLabels();
+    if (want > 0 && want != labels.size()) {
+      throw new JbertException("head.num_labels is " + want + " but the training data (" + trainFile + ") has "
+          + labels.size() + " labels " + abbreviate(labels) + "; expected the same, or 0 to take them from the data");
+    }
+    if (labels.size() < 2 && kind == TaskKind.SEQUENCE_CLASSIFICATION) {
+      throw new JbertException(trainFile + ": every training example has the label " + labels.labels()
+          + "; expected at least 2 classes (or head.num_labels 1 for regression on numeric labels)");
+    }
+    return new HeadContext(config, org.nd4j.linalg.api.buffer.DataType.FLOAT, labels.size(),
+        labels.size() == 1 ? ProblemType.REGRESSION : ProblemType.SINGLE_LABEL_CLASSIFICATION, dropout,
+        labels.labels(), Map.of());
+  }
+
+  static String abbreviate(LabelMap labels) {
+    String s = labels.labels().toString();
+    return s.length() <= 200 ? s : s.substring(0, 200) + "...]";
+  }
+
+  /** The one training path: encode, fit, evaluate, save, test. */
+  private static Outcome train(FinetuneRunConfig c, TaskModel model, RunData<?> data, LabelMap labels,
+      boolean resume, PrintStream progress, long stopAfter, Metrics metrics, Path runDir) {
+    TextInputs inputs = TextInputs.of(model.config(), model.vocab(), c.data().maxSeqLength(), c.model());
+    RunData.Encoded enc = data.encode(labels, inputs);
+    TaskData train = enc.train();
+    String rows = train.size() == train.examples() ? "" : " (" + train.size() + " features)";
+    progress.printf("jbert: %d training examples%s, %d dev, %d test%s%n", train.examples(), rows,
+        data.devExamples(), data.testExamples(), labels == null ? "" : "; labels " + abbreviate(labels));
+    if (c.train().batchSize() > train.size()) {
+      progress.printf("jbert: train.batch_size %d is larger than the training set (%d rows); using batch_size %d%n",
+          c.train().batchSize(), train.size(), train.size());
+      c = c.withTrain(c.train().withBatchSize(train.size()));
+    }
+    int evalBatch = c.train().batchSize();
+    BatchSource<Batch> source = new BatchSource<>() {
+      @Override
+      public int size() {
+        return train.size();
+      }
+
+      @Override
+      public Batch batch(int[] indices) {
+        return train.batch(indices);
+      }
+    };
+    Trainer<Batch> trainer = new Trainer<>(c.train(), model, source).resolvedConfig(c).resume(resume)
+        .title("Fine-tuning " + c.model() + " (" + c.head().type() + ")")
+        .progress(progress, System.console() != null && progress == System.out);
+    if (enc.dev() != null) trainer.evaluator(step -> metrics.score(enc.dev().predict(model, evalBatch)));
+    Trainer.Result r = trainer.run(stopAfter);
+    Path modelDir = runDir.resolve("model");
+    Map<String, Double> testMetrics = Map.of();
+    if (r.lastStep() == r.totalSteps()) {
+      model.save(modelDir);
+      if (enc.test() != null) {
+        TaskPredictions p = enc.test().predict(model, evalBatch);
+        testMetrics = metrics.score(p);
+        writeJson(runDir.resolve("test_metrics.json"), testMetrics, p.size());
+        if (p instanceof TaskPredictions.Answers a) a.details().write(runDir.resolve("test_predictions"));
       }
     }
-    return out;
+    return new Outcome(r, modelDir, testMetrics, train.examples());
   }
 
+  /** {@code {"examples": n, metric: value, ...}}; non-finite values (e.g. an empty SQuAD subset's NaN) are left out. */
   private static void writeJson(Path file, Map<String, Double> metrics, int examples) {
     ObjectNode n = new ObjectMapper().createObjectNode();
     n.put("examples", examples);
-    metrics.forEach(n::put);
-    byte[] bytes = n.toPrettyString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    metrics.forEach((k, v) -> {
+      if (v != null && Double.isFinite(v)) n.put(k, v);
+    });
+    byte[] bytes = n.toPrettyString().getBytes(StandardCharsets.UTF_8);
     AtomicFiles.write(file, out -> out.write(bytes));
   }
 }

@@ -2,13 +2,18 @@ package org.jbert.finetune.run;
 
 import org.jbert.core.JbertException;
 import org.jbert.core.train.TrainConfig;
+import org.jbert.finetune.task.DataFormat;
 
 /**
- * A fine-tuning run file ({@code bin/jbert run configs/finetune-*.yaml}) for sequence classification, bound by
+ * A fine-tuning run file ({@code bin/jbert run configs/finetune-*.yaml}) for any built-in head (sequence
+ * classification or regression, token classification, extractive QA) or a registered custom head, bound by
  * {@link org.jbert.core.config.yaml.YamlBinder}: unknown keys are rejected with their key path.
  *
  * @param task always {@code finetune}
- * @param model a pretrained name ({@code bert-base-uncased}) or a model folder whose encoder is fine-tuned
+ * @param model where the run starts: a pretrained name ({@code bert-base-uncased}) or an encoder folder (a fresh head
+ *     on top), or a task model folder whose head is fine-tuned further: a Hugging Face folder whose
+ *     {@code architectures} name a head ({@code BertForSequenceClassification}, ...) or a jbert folder saved with a
+ *     head (a run's {@code model/})
  * @param head the task head
  * @param data the labeled data
  * @param train the shared training section
@@ -24,45 +29,76 @@ public record FinetuneRunConfig(String task, String model, Head head, Data data,
     return new FinetuneRunConfig(TASK, "bert-base-uncased", Head.defaults(), Data.defaults(), TrainConfig.defaults());
   }
 
+  /** This config with another train section (e.g. a batch size cut to the training set). */
+  public FinetuneRunConfig withTrain(TrainConfig t) {
+    return new FinetuneRunConfig(task, model, head, data, t);
+  }
+
   /**
-   * @param type the registered head type (built-in: {@code sequence_classification}; or a custom head's name)
-   * @param dropout dropout before the output layer (BERT: 0.1)
+   * @param type the registered head type: {@code sequence_classification}, {@code token_classification},
+   *     {@code question_answering}, or a custom head's name; it must match the head of a task model folder
+   * @param dropout dropout before the output layer while training (BERT: 0.1); also replaces the stored rate of an
+   *     imported head
+   * @param numLabels 0 = the number of distinct training labels (or the imported head's); 1 = regression (numeric
+   *     labels, mean squared error; sequence classification only); otherwise it must equal that number
    */
-  public record Head(String type, double dropout) {
+  public record Head(String type, double dropout, int numLabels) {
+    public Head {
+      if (numLabels < 0) {
+        throw new JbertException("head.num_labels is " + numLabels + "; expected 0 (from the data), 1 (regression) or"
+            + " the number of labels");
+      }
+    }
+
     public static Head defaults() {
-      return new Head("sequence_classification", 0.1);
+      return new Head("sequence_classification", 0.1, 0);
     }
   }
 
   /**
-   * Labeled texts: JSON Lines files ({@code text}, optional {@code text_b}, {@code label}), or
-   * {@code source: spamassassin} for the SpamAssassin splits made by {@code jbert data spamassassin} (written into the
-   * run folder with the default seed when {@code train} is empty).
+   * Labeled data files in one format, and how they become model inputs. With {@code source: spamassassin} and an
+   * empty {@code train}, the SpamAssassin splits of {@code jbert data spamassassin} are written into the run folder
+   * (default seed) and used as train/dev/test. Relative paths are relative to the working folder.
    *
-   * @param source {@code jsonl} or {@code spamassassin}
-   * @param train training file (JSON Lines)
-   * @param dev evaluation file during training; empty = none
-   * @param test final evaluation file; empty = none
+   * @param source the files' format (see {@link DataFormat.Source}): {@code jsonl}, {@code tsv}, {@code conll},
+   *     {@code squad} or {@code spamassassin}
+   * @param train training file
+   * @param dev evaluation file during training (metrics in metrics.jsonl); empty = none
+   * @param test final evaluation file (test_metrics.json); empty = none
    * @param maxSeqLength longest input in tokens, [CLS] and [SEP] included (batches pad to their longest row)
-   * @param maxTrainExamples use at most this many training examples (a random sample seeded by train.seed, kept in
-   *     file order); 0 = all
+   * @param maxTrainExamples use at most this many training examples, a random sample seeded by {@code train.seed}
+   *     (kept in file order); 0 = all
+   * @param tsv TSV columns ({@code source: tsv})
+   * @param conll CoNLL tag column ({@code source: conll})
+   * @param squad SQuAD windows and answer extraction ({@code source: squad})
    */
-  public record Data(String source, String train, String dev, String test, int maxSeqLength, int maxTrainExamples) {
-    public static final String SPAMASSASSIN = "spamassassin";
-    public static final String JSONL = "jsonl";
+  public record Data(DataFormat.Source source, String train, String dev, String test, int maxSeqLength,
+      int maxTrainExamples, DataFormat.Tsv tsv, DataFormat.Conll conll, DataFormat.Squad squad) {
 
     public Data {
-      if (!SPAMASSASSIN.equals(source) && !JSONL.equals(source)) {
-        throw new JbertException("data.source is '" + source + "'; expected jsonl or spamassassin");
+      if (source == null) {
+        throw new JbertException("data.source is null; expected jsonl, tsv, conll, squad or spamassassin");
       }
       if (maxSeqLength < 3) throw new JbertException("data.max_seq_length is " + maxSeqLength + "; expected >= 3");
       if (maxTrainExamples < 0) {
         throw new JbertException("data.max_train_examples is " + maxTrainExamples + "; expected >= 0 (0 = all)");
       }
+      if (train == null || (train.isBlank() && source != DataFormat.Source.SPAMASSASSIN)) {
+        throw new JbertException("data.train is empty; expected the training file (only source spamassassin makes its"
+            + " own)");
+      }
+      if (dev == null) dev = "";
+      if (test == null) test = "";
     }
 
     public static Data defaults() {
-      return new Data(SPAMASSASSIN, "", "", "", 128, 0);
+      return new Data(DataFormat.Source.SPAMASSASSIN, "", "", "", 128, 0, DataFormat.Tsv.defaults(),
+          DataFormat.Conll.defaults(), DataFormat.Squad.defaults());
+    }
+
+    /** How the files are read and encoded. */
+    public DataFormat format() {
+      return new DataFormat(source, maxSeqLength, tsv, conll, squad);
     }
   }
 }

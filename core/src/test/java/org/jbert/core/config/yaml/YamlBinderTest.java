@@ -71,7 +71,7 @@ class YamlBinderTest {
     assertEquals("run.yaml: train.schedule: expected one of linear, constant, got 'cosine'",
         error(MINIMAL + "train: {schedule: cosine}\n"));
     assertEquals("run.yaml: train: expected a mapping with keys lr, weight_decay, adam_beta1, adam_beta2, adam_eps, "
-        + "schedule, warmup_steps, warmup_ratio, max_steps, epochs, batch_size, grad_accum_steps, max_grad_norm, seed, "
+        + "schedule, warmup_steps, warmup_ratio, max_steps, epochs, batch_size, shuffle, grad_accum_steps, max_grad_norm, seed, "
         + "log_every, eval_every, checkpoint_every, keep_checkpoints, output_dir, got 3", error(MINIMAL + "train: 3\n"));
     assertEquals("run.yaml: stages: expected a list of (a mapping with keys name, layers), got 'a'",
         error(MINIMAL + "stages: a\n"));

@@ -1,0 +1,36 @@
+package org.jbert.finetune.task;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import org.jbert.core.JbertException;
+import org.jbert.core.config.BertConfig;
+import org.jbert.core.tokenize.BertTokenizer;
+import org.jbert.core.tokenize.Vocab;
+
+/**
+ * How texts become encoder inputs for one model: its config (vocab size, type vocab size, max positions), its
+ * tokenizer when it has a vocabulary (lower-casing unless the vocabulary is cased), and T.
+ *
+ * @param config the model's encoder config
+ * @param tokenizer the model's tokenizer; empty for a model without vocab.txt (then only pre-tokenized rows work)
+ * @param maxSeqLength T: the data's max_seq_length cut to the model's max_position_embeddings
+ * @param model the model's name or folder, for messages
+ */
+public record TextInputs(BertConfig config, Optional<BertTokenizer> tokenizer, int maxSeqLength, String model) {
+
+  public TextInputs {
+    if (maxSeqLength < 3) throw new JbertException("max_seq_length " + maxSeqLength + "; expected >= 3");
+  }
+
+  /** Inputs of a model with {@code config} and {@code vocab} (vocab.txt, or empty), T = min(maxSeqLength, P). */
+  public static TextInputs of(BertConfig config, Optional<Path> vocab, int maxSeqLength, String model) {
+    Optional<BertTokenizer> tok = vocab.map(Vocab::load).map(v -> new BertTokenizer(v, !v.isCased()));
+    return new TextInputs(config, tok, Math.min(maxSeqLength, config.maxPositionEmbeddings()), model);
+  }
+
+  /** The tokenizer; a JbertException naming {@code where} (the data file) when the model has no vocabulary. */
+  public BertTokenizer tokenizer(String where) {
+    return tokenizer.orElseThrow(() -> new JbertException(where + ": text needs the model's vocabulary, but " + model
+        + " has no vocab.txt beside its weights; expected a vocab.txt there, or pre-tokenized input_word_ids rows"));
+  }
+}
