@@ -40,8 +40,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *       TF running the SavedModel; both return sequence_output [B,T,H] and pooled_output [B,H] as Java arrays; one
  *       warm-up batch each, then rounds alternating one jbert and one TF batch so both see the same machine load;
  *   <li>{@code realtext}: real texts (SpamAssassin sentences, or a JSON Lines file), TF Hub style (fixed 128, input
- *       order) in TF and in jbert, and jbert with dynamic padding and length bucketing ({@link RowBatches}),
- *       each after a warm-up at its shapes (for the buckets a whole pass, reported as the cold figure);
+ *       order) in TF and in jbert, batch by batch alternating, then jbert with dynamic padding and length bucketing
+ *       ({@link RowBatches}), each after a warm-up at its shapes (for the buckets a whole pass, reported as the cold
+ *       figure);
  *   <li>{@code train}: one child JVM per training batch size ({@link TrainStepBenchmark} via {@link ChildJvm}), so
  *       that each reports the peak RSS of its own phase.
  * </ol>
@@ -208,6 +209,12 @@ public final class BenchRun {
     res.put("load_avg_1m_end", Machine.loadAverage1m());
     machine.put("load_average_end", Machine.loadAverage());
     if (!o.tf()) res.note("TensorFlow was not run (--no-tf): inference_vs_tf and realtext_vs_tf_fixed128 are nan");
+    List<String> skipped = new ArrayList<>();
+    for (Phase p : Phase.values()) if (!o.phases().contains(p)) skipped.add(p.label());
+    if (!skipped.isEmpty()) res.note("not run (--only): " + String.join(", ", skipped) + "; their figures are nan");
+    if (o.phases().contains(Phase.TRAIN) && !o.trainBatches().contains(32)) {
+      res.note("--train-batches has no 32: the train_b32 figures are nan");
+    }
     return new Outcome(res, machine, failed);
   }
 
@@ -376,23 +383,21 @@ public final class BenchRun {
     float[] tfPooled = new float[n * h];
     float[] fixedPooled = new float[n * h];
     float[] bucketPooled = new float[n * h];
+    // TF and jbert at fixed 128 batch by batch, alternating, so both see the same machine load.
     double tfSeconds = 0;
-    if (tf != null) {
-      for (RowBatches.Batch x : fixedBatches) {
-        Run r = tfRun(tf, x.inputWordIds(), x.inputMask(), x.inputTypeIds());
-        tfSeconds += r.seconds();
-        scatter(r.pooled(), x.rows(), h, tfPooled);
-      }
-      log.printf(Locale.ROOT, "real texts TF fixed %d: %.3f s%n", SEQ_LEN, tfSeconds);
-      log.flush();
-    }
     double fixedSeconds = 0;
     for (RowBatches.Batch x : fixedBatches) {
+      if (tf != null) {
+        Run t = tfRun(tf, x.inputWordIds(), x.inputMask(), x.inputTypeIds());
+        tfSeconds += t.seconds();
+        scatter(t.pooled(), x.rows(), h, tfPooled);
+      }
       Run r = jbert(sd, x.inputWordIds(), x.inputMask(), x.inputTypeIds());
       fixedSeconds += r.seconds();
       scatter(r.pooled(), x.rows(), h, fixedPooled);
     }
-    log.printf(Locale.ROOT, "real texts jbert fixed %d: %.3f s%n", SEQ_LEN, fixedSeconds);
+    log.printf(Locale.ROOT, "real texts fixed %d: TF %s, jbert %.3f s%n", SEQ_LEN, tf == null ? "not run"
+        : String.format(Locale.ROOT, "%.3f s", tfSeconds), fixedSeconds);
     double bucketSeconds = 0;
     for (RowBatches.Batch x : buckets) {
       Run r = jbert(sd, x.inputWordIds(), x.inputMask(), x.inputTypeIds());
@@ -456,6 +461,7 @@ public final class BenchRun {
       res.put(p + "peak_rss_gb", gb(r.peakRssKb()));
       res.put(p + "gflops", gflops);
       res.put(p + "fraction_of_sgemm_peak", gflops / peak);
+      res.put(p + "fraction_of_tf_sgemm_peak", gflops / res.get("tf_sgemm_peak_gflops"));
       res.put(p + "forward_backward_seconds", r.forwardBackwardSeconds());
       res.put(p + "update_seconds", r.updateSeconds());
       res.put(p + "warmup_seconds", r.warmupSeconds());

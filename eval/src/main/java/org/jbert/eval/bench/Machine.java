@@ -96,6 +96,10 @@ public final class Machine {
     BackendInfo b = BackendInfo.current();
     m.put("nd4j_backend", b.backendClass());
     m.put("nd4j", b.properties());
+    for (String v : List.of("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")) {
+      String e = System.getenv(v);
+      m.put("env_" + v, e == null ? "(unset)" : e);
+    }
     m.put("javacpp_platform", Loader.getPlatform());
     String ext = System.getProperty("org.bytedeco.javacpp.platform.extension");
     m.put("javacpp_platform_extension", ext == null || ext.isEmpty() ? "(none)" : ext);

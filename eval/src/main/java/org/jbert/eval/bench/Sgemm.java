@@ -52,7 +52,8 @@ public final class Sgemm {
   /** nd4j's GFLOP/s for n x n times n x n, float32. */
   public static Point nd4j(int n) {
     float[][] ab = operands(n);
-    try (INDArray a = Nd4j.create(ab[0], new long[] {n, n}, 'c'); INDArray b = Nd4j.create(ab[1], new long[] {n, n}, 'c');
+    try (INDArray a = Nd4j.create(ab[0], new long[] {n, n}, 'c');
+        INDArray b = Nd4j.create(ab[1], new long[] {n, n}, 'c');
         INDArray out = Nd4j.create(DataType.FLOAT, n, n)) {
       return time("nd4j", n, () -> a.mmuli(b, out));
     }
