@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
     description = "BERT pretraining, fine-tuning and evaluation on DL4J SameDiff.",
     subcommands = {WalkthroughCommand.class, TokenizeCommand.class, EmbedCommand.class, PredictCommand.class,
         FillMaskCommand.class, PretrainDataCommand.class, DataCommand.class, RunCommand.class, EvalCommand.class,
-        CommandLine.HelpCommand.class})
+        BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   /** Exit status for bad input. */
