@@ -13,10 +13,6 @@ import java.util.stream.Collectors;
 import org.jbert.core.JbertException;
 import org.jbert.core.config.BertConfig;
 import org.jbert.core.model.BertModel;
-import org.jbert.core.tokenize.BertTokenizer;
-import org.jbert.core.tokenize.Features;
-import org.jbert.core.tokenize.Preprocessor;
-import org.jbert.core.tokenize.Vocab;
 import org.jbert.core.weights.CheckpointNames;
 import org.jbert.eval.metrics.ClassificationMetrics;
 import org.jbert.eval.metrics.EntityMetrics;
@@ -30,9 +26,7 @@ import org.jbert.eval.run.EvalConfig.TaskFormat;
 import org.jbert.finetune.TaskModel;
 import org.jbert.finetune.data.Example;
 import org.jbert.finetune.data.JsonLinesReader;
-import org.jbert.finetune.data.LabelMap;
 import org.jbert.finetune.data.TsvReader;
-import org.jbert.finetune.head.HeadOutputs;
 import org.jbert.finetune.head.ProblemType;
 import org.jbert.finetune.head.QuestionAnsweringHead;
 import org.jbert.finetune.head.TokenClassificationHead;
@@ -164,10 +158,6 @@ public final class TaskGroup {
             + lower(t.format()) + " expects a sequence classification model (use format "
             + (type.equals(QuestionAnsweringHead.TYPE) ? "squad" : "conll") + ")");
       }
-      if (!model.headOutputs().outputs().containsKey(HeadOutputs.LOGITS)) {
-        throw new JbertException("task.model " + t.model() + ": head " + type + " has no '" + HeadOutputs.LOGITS
-            + "' output; expected a sequence classification head");
-      }
       ProblemType problem = model.context().problemType();
       Kind kind = switch (problem) {
         case SINGLE_LABEL_CLASSIFICATION -> Kind.CLASSIFICATION;
@@ -177,42 +167,33 @@ public final class TaskGroup {
             + " multi-label yet)");
       };
       checkBounds(t, kind);
-      List<String> names = labelNames(model);
-      int[] gold = kind == Kind.CLASSIFICATION ? classIds(examples, names, t.model()) : null;
-      double[] goldValues = kind == Kind.REGRESSION ? values(examples) : null;
       int maxLen = Math.min(t.maxSeqLength(), model.config().maxPositionEmbeddings());
-      Preprocessor pre = examples.get(0).isTokenized() ? null : preprocessor(model, t, maxLen);
-
       log.printf("jbert eval: task: %s, %d examples from %s%n", kind.title(), examples.size(), t.data());
       long t0 = System.nanoTime();
-      float[][] logits = logits(model, examples, pre, maxLen, t.batchSize(), log);
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      int c = logits[0].length;
-      if (kind == Kind.CLASSIFICATION && c != names.size()) {
-        throw new IllegalStateException("logits have " + c + " classes but the model has " + names.size());
+      TaskPredictions p;
+      try {
+        p = TaskPredictor.predictExamples(model, t.data().toString(), examples, maxLen, t.batchSize());
+      } catch (JbertException e) {
+        throw new JbertException(e.getMessage() + " (task.model " + t.model() + ")", e);
       }
+      double seconds = (System.nanoTime() - t0) / 1e9;
 
       report.section("Task metrics: " + kind.title());
-      report.table("", List.of("item", "value"), List.of(
-          List.of("model", t.model()),
-          List.of("head", type + " (" + problem.hfName() + ")"),
-          List.of("data", t.data() + " (" + lower(t.format()) + ")"),
-          List.of("examples", Integer.toString(examples.size())),
-          List.of(kind == Kind.CLASSIFICATION ? "labels" : "outputs",
-              kind == Kind.CLASSIFICATION ? String.join(", ", names) : Integer.toString(c)),
-          List.of("max_seq_length", Integer.toString(maxLen)),
-          List.of("inference", String.format(Locale.ROOT, "%.1f s, batch size %d", seconds, t.batchSize()))));
-      if (kind == Kind.CLASSIFICATION) {
-        ClassificationMetrics m = ClassificationMetrics.of(gold, ClassificationMetrics.argmax(logits), names);
+      String labels = p instanceof TaskPredictions.Classes c ? String.join(", ", c.labels()) : "1 output";
+      List<List<String>> rows = new ArrayList<>(inputsTable(t, model, examples.size() + " examples", labels,
+          seconds));
+      rows.set(1, List.of("head", type + " (" + problem.hfName() + ")"));
+      report.table("", List.of("item", "value"), rows);
+      if (p instanceof TaskPredictions.Classes c) {
+        ClassificationMetrics m = ClassificationMetrics.of(c.gold(), c.predicted(), c.labels());
         report.classification(m, CONFUSION_PNG);
         log.printf(Locale.ROOT, "jbert eval: task: accuracy %.4f, macro F1 %.4f, MCC %.4f%n", m.accuracy(),
             m.macro().f1(), m.mcc());
       } else {
-        double[] predicted = new double[logits.length];
-        for (int i = 0; i < logits.length; i++) predicted[i] = logits[i][0];
-        report.metric("pearson", RegressionMetrics.pearson(goldValues, predicted));
-        report.metric("spearman", RegressionMetrics.spearman(goldValues, predicted));
-        report.metric("mse", RegressionMetrics.mse(goldValues, predicted));
+        TaskPredictions.Values v = (TaskPredictions.Values) p;
+        report.metric("pearson", RegressionMetrics.pearson(v.gold(), v.predicted()));
+        report.metric("spearman", RegressionMetrics.spearman(v.gold(), v.predicted()));
+        report.metric("mse", RegressionMetrics.mse(v.gold(), v.predicted()));
         log.printf(Locale.ROOT, "jbert eval: task: Pearson %.4f, Spearman %.4f%n",
             report.sectionMetrics().get("pearson"), report.sectionMetrics().get("spearman"));
       }
@@ -227,127 +208,6 @@ public final class TaskGroup {
     }
     return Files.isRegularFile(dir.resolve(BertModel.JBERT_FILE)) ? TaskModel.load(dir)
         : TaskModel.fromHuggingFace(dir);
-  }
-
-  /** The model's class names (id2label); "0".."C-1" when it has none. */
-  static List<String> labelNames(TaskModel model) {
-    if (!model.labelNames().isEmpty()) return model.labelNames();
-    List<String> out = new ArrayList<>();
-    for (int i = 0; i < model.context().numLabels(); i++) out.add(Integer.toString(i));
-    return out;
-  }
-
-  /**
-   * The class id of every example's label through the model's label names. When the names are Hugging Face's
-   * defaults ({@code LABEL_0}, ...), the integer {@code k} also names class k. An unknown label is an error naming
-   * {@code file:line} and the known labels.
-   */
-  static int[] classIds(List<Example> examples, List<String> names, String model) {
-    LabelMap map = LabelMap.of(names);
-    boolean hfDefaults = true;
-    for (int i = 0; i < names.size(); i++) hfDefaults &= names.get(i).equals("LABEL_" + i);
-    int[] out = new int[examples.size()];
-    for (int i = 0; i < out.length; i++) {
-      Example e = examples.get(i);
-      String label = e.label();
-      if (!map.contains(label) && hfDefaults && label.matches("[0-9]{1,9}") && Integer.parseInt(label) < names.size()) {
-        out[i] = Integer.parseInt(label);
-        continue;
-      }
-      try {
-        out[i] = map.id(e);
-      } catch (JbertException ex) {
-        throw new JbertException(ex.getMessage() + " (the labels of task.model " + model + ")", ex);
-      }
-    }
-    return out;
-  }
-
-  private static double[] values(List<Example> examples) {
-    double[] out = new double[examples.size()];
-    for (int i = 0; i < out.length; i++) out[i] = examples.get(i).labelValue();
-    return out;
-  }
-
-  private static Preprocessor preprocessor(TaskModel model, Task t, int maxLen) {
-    Path vocabFile = model.vocab().orElseThrow(() -> new JbertException("task.model " + t.model() + " has no "
-        + "vocab.txt; expected one to tokenize the text of " + t.data() + " (or pre-tokenized input_ids rows)"));
-    Vocab vocab = Vocab.load(vocabFile);
-    return new Preprocessor(new BertTokenizer(vocab, !vocab.isCased()), maxLen, true);
-  }
-
-  /**
-   * The head's logits [E,C] (E examples, C classes or outputs), in batches of {@code batchSize} padded to their
-   * longest row, dropout off. Text examples are tokenized by {@code pre}; pre-tokenized ones are used as given (at
-   * most {@code maxLen} tokens, ids below vocab_size). Progress goes to {@code log} about every tenth of the data.
-   */
-  static float[][] logits(TaskModel model, List<Example> examples, Preprocessor pre, int maxLen, int batchSize,
-      PrintStream log) {
-    BertConfig config = model.config();
-    float[][] out = new float[examples.size()][];
-    int batches = (examples.size() + batchSize - 1) / batchSize, every = Math.max(1, batches / 10);
-    for (int from = 0; from < examples.size(); from += batchSize) {
-      if (from > 0 && (from / batchSize) % every == 0) {
-        log.printf("jbert eval: task: %d/%d examples%n", from, examples.size());
-      }
-      List<Example> rows = examples.subList(from, Math.min(examples.size(), from + batchSize));
-      Features f = pre != null ? encodeText(pre, rows) : tokens(rows, maxLen, config);
-      Map<String, INDArray> r = model.predict(f.inputWordIds(), f.inputMask(), f.inputTypeIds());
-      try {
-        INDArray l = r.get(HeadOutputs.LOGITS);
-        if (l.rank() != 2 || l.size(0) != rows.size()) {
-          throw new JbertException("task.model: logits have shape " + java.util.Arrays.toString(l.shape())
-              + "; expected [B,C] per example");
-        }
-        float[][] m = l.toFloatMatrix();
-        System.arraycopy(m, 0, out, from, rows.size());
-      } finally {
-        r.values().forEach(INDArray::close);
-      }
-    }
-    return out;
-  }
-
-  private static Features encodeText(Preprocessor pre, List<Example> rows) {
-    List<String> a = new ArrayList<>(), b = new ArrayList<>();
-    boolean pairs = false;
-    for (Example e : rows) {
-      a.add(e.textA());
-      b.add(e.textB());
-      pairs |= e.textB() != null;
-    }
-    return pairs ? pre.encodePairs(a, b) : pre.encode(a);
-  }
-
-  /** Pre-tokenized rows padded with 0 to the longest of them. */
-  private static Features tokens(List<Example> rows, int maxLen, BertConfig config) {
-    int t = 1;
-    for (Example e : rows) {
-      Example.Tokens k = e.tokens();
-      if (k.length() > maxLen) {
-        throw new JbertException(e.where() + ": input_ids has " + k.length() + " tokens; expected at most " + maxLen
-            + " (task.max_seq_length and the model's max_position_embeddings)");
-      }
-      for (int i = 0; i < k.length(); i++) {
-        if (k.inputIds()[i] >= config.vocabSize()) {
-          throw new JbertException(e.where() + ": input_ids[" + i + "] is " + k.inputIds()[i]
-              + "; expected an id below the model's vocab_size " + config.vocabSize());
-        }
-        if (k.segmentIds()[i] >= config.typeVocabSize()) {
-          throw new JbertException(e.where() + ": segment_ids[" + i + "] is " + k.segmentIds()[i]
-              + "; expected a segment below the model's type_vocab_size " + config.typeVocabSize());
-        }
-      }
-      t = Math.max(t, k.length());
-    }
-    int[][] ids = new int[rows.size()][t], mask = new int[rows.size()][t], types = new int[rows.size()][t];
-    for (int r = 0; r < rows.size(); r++) {
-      Example.Tokens k = rows.get(r).tokens();
-      System.arraycopy(k.inputIds(), 0, ids[r], 0, k.length());
-      System.arraycopy(k.inputMask(), 0, mask[r], 0, k.length());
-      System.arraycopy(k.segmentIds(), 0, types[r], 0, k.length());
-    }
-    return new Features(ids, mask, types);
   }
 
   // ---------------------------------------------------------------------------------------------------------------

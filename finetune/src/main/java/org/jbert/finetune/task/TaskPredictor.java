@@ -49,15 +49,7 @@ public final class TaskPredictor {
     TextInputs inputs = TextInputs.of(model.config(), model.vocab(), format.maxSeqLength(), "the model");
     String source = file.toString();
     return switch (kind) {
-      case SEQUENCE_CLASSIFICATION -> {
-        List<Example> examples = format.readExamples(file);
-        if (model.context().problemType() == ProblemType.REGRESSION) {
-          yield SequenceData.regression(source, examples, inputs);
-        }
-        List<String> labels = new ArrayList<>();
-        for (Example e : examples) labels.add(e.label());
-        yield SequenceData.classification(source, examples, labelMap(model, labels), inputs);
-      }
+      case SEQUENCE_CLASSIFICATION -> sequences(model, source, format.readExamples(file), inputs);
       case TOKEN_CLASSIFICATION -> {
         List<TaggedSentence> sentences = format.readSentences(file);
         List<String> tags = new ArrayList<>();
@@ -71,6 +63,33 @@ public final class TaskPredictor {
         yield QaData.of(source, questions, builder, format.squad().post(questions), false);
       }
     };
+  }
+
+  /**
+   * As {@link #predict} for examples already read (e.g. the first N of a file): a sequence classification or
+   * regression model's {@link TaskPredictions.Classes} or {@link TaskPredictions.Values}.
+   *
+   * @param source names the examples' file in errors
+   * @param maxSeqLength texts are cut to this many tokens, [CLS] and [SEP] included
+   */
+  public static TaskPredictions predictExamples(TaskModel model, String source, List<Example> examples,
+      int maxSeqLength, int batchSize) {
+    TaskKind kind = TaskKind.of(model.head(), model.context());
+    if (kind != TaskKind.SEQUENCE_CLASSIFICATION) {
+      throw new JbertException(source + ": labeled texts need a sequence classification model; the model has a "
+          + model.head().type() + " head");
+    }
+    TextInputs inputs = TextInputs.of(model.config(), model.vocab(), maxSeqLength, "the model");
+    return sequences(model, source, examples, inputs).predict(model, batchSize);
+  }
+
+  private static SequenceData sequences(TaskModel model, String source, List<Example> examples, TextInputs inputs) {
+    if (model.context().problemType() == ProblemType.REGRESSION) {
+      return SequenceData.regression(source, examples, inputs);
+    }
+    List<String> labels = new ArrayList<>();
+    for (Example e : examples) labels.add(e.label());
+    return SequenceData.classification(source, examples, labelMap(model, labels), inputs);
   }
 
   /**
