@@ -45,6 +45,10 @@ public record BackendInfo(String backendClass, boolean cpu, Map<String, String> 
         }
       }
     }
+    String ext = System.getProperty("org.bytedeco.javacpp.platform.extension", "");
+    p.put("javacpp platform", org.bytedeco.javacpp.Loader.getPlatform() + (ext.isEmpty() ? "" : " + extension " + ext));
+    org.bytedeco.javacpp.Loader.getLoadedLibraries().entrySet().stream().filter(e -> e.getKey().contains("jnind4j"))
+        .findFirst().ifPresent(e -> p.put("nd4j native library", nativeBuild(e.getValue())));
     p.put("java.vm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
     p.put("available processors", Integer.toString(Runtime.getRuntime().availableProcessors()));
     return new BackendInfo(Nd4j.getBackend().getClass().getName(), env.isCPU(), p);
@@ -65,6 +69,14 @@ public record BackendInfo(String backendClass, boolean cpu, Map<String, String> 
     return Check.of("ND4J backend (" + expected.name().toLowerCase(Locale.ROOT) + " required)", ok, kind() + ": "
         + backendClass + ", BLAS " + properties.getOrDefault("blas.vendor", "?")
         + (properties.containsKey("blas.version") ? " " + properties.get("blas.version") : ""));
+  }
+
+  /** The jar a native library was unpacked from (javacpp's cache keeps its name), else the file name. */
+  private static String nativeBuild(String libraryPath) {
+    for (java.nio.file.Path part : java.nio.file.Path.of(libraryPath)) {
+      if (part.toString().endsWith(".jar")) return part.toString();
+    }
+    return java.nio.file.Path.of(libraryPath).getFileName().toString();
   }
 
   /** The properties as table rows. */
