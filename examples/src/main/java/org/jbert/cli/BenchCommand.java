@@ -108,6 +108,9 @@ final class BenchCommand implements Callable<Integer> {
     if (output != null) {
       Map<String, Object> settings = new LinkedHashMap<>(o.asMap());
       settings.put("jvm_options", ChildJvm.forwardedJvmArgs(ManagementFactory.getRuntimeMXBean().getInputArguments()));
+      String trainExt = System.getProperty(BenchRun.TRAIN_EXTENSION_PROPERTY);
+      settings.put("train_platform_extension",
+          trainExt == null ? "(as inference)" : trainExt.isEmpty() ? "(none: generic)" : trainExt);
       res.writeJson(output, r.machine(), settings);
       err.println("jbert bench: wrote " + output);
       err.flush();

@@ -178,6 +178,12 @@ public final class BenchRun {
   /** What a run measured; {@code failed} when a phase could not finish (its figures are NaN, a note says why). */
   public record Outcome(BenchResults results, Map<String, Object> machine, boolean failed) {}
 
+  /**
+   * When set, the javacpp platform extension of the training child JVMs (bin/jbert sets it to what {@code jbert run}
+   * loads, which differs from the inference build); unset, they load the parent's.
+   */
+  public static final String TRAIN_EXTENSION_PROPERTY = "jbert.bench.train.extension";
+
   /** Runs the phases of {@code o}; progress lines go to {@code log}. */
   public static Outcome run(Options o, PrintWriter log) {
     BenchResults res = new BenchResults();
@@ -440,8 +446,9 @@ public final class BenchRun {
     boolean failed = false;
     for (int b : o.trainBatches()) {
       String p = "train_b" + b + "_";
-      List<String> cmd = ChildJvm.command(TrainStepBenchmark.class.getName(),
-          TrainStepBenchmark.args(folder, b, SEQ_LEN, o.trainSteps(), SEED));
+      List<String> cmd = ChildJvm.withPlatformExtension(ChildJvm.command(TrainStepBenchmark.class.getName(),
+          TrainStepBenchmark.args(folder, b, SEQ_LEN, o.trainSteps(), SEED)),
+          System.getProperty(TRAIN_EXTENSION_PROPERTY));
       log.printf(Locale.ROOT, "training B=%d T=%d in a child JVM%n", b, SEQ_LEN);
       log.flush();
       ChildJvm.Outcome out = ChildJvm.run(cmd, TrainStepBenchmark.MARKER, "  [train b=" + b + "] ", log);

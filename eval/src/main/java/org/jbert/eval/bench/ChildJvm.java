@@ -56,6 +56,20 @@ public final class ChildJvm {
     return out;
   }
 
+  /**
+   * {@code command} with its javacpp platform extension option ({@code -Dorg.bytedeco.javacpp.platform.extension=})
+   * replaced by {@code extension}; unchanged when {@code extension} is null.
+   */
+  public static List<String> withPlatformExtension(List<String> command, String extension) {
+    if (extension == null) return command;
+    String key = "-Dorg.bytedeco.javacpp.platform.extension=";
+    List<String> out = new ArrayList<>();
+    out.add(command.get(0));
+    out.add(key + extension);
+    for (String a : command.subList(1, command.size())) if (!a.startsWith(key)) out.add(a);
+    return out;
+  }
+
   /** {@code java <forwarded options> -cp <this class path> <mainClass> <args>}. */
   public static List<String> command(String mainClass, List<String> args) {
     List<String> cmd = new ArrayList<>();

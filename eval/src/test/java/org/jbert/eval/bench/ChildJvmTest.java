@@ -35,6 +35,16 @@ class ChildJvmTest {
   }
 
   @Test
+  void theTrainingChildsPlatformExtensionCanBeReplaced() {
+    String key = "-Dorg.bytedeco.javacpp.platform.extension=";
+    List<String> cmd = List.of("java", "-Xmx3g", key + "-onednn-avx512", "-cp", "cp", "Main", "arg");
+    assertEquals(List.of("java", key, "-Xmx3g", "-cp", "cp", "Main", "arg"), ChildJvm.withPlatformExtension(cmd, ""));
+    assertEquals(List.of("java", key + "-avx512", "-Xmx3g", "-cp", "cp", "Main"),
+        ChildJvm.withPlatformExtension(List.of("java", "-Xmx3g", "-cp", "cp", "Main"), "-avx512"), "added if absent");
+    assertEquals(cmd, ChildJvm.withPlatformExtension(cmd, null), "null keeps the parent's");
+  }
+
+  @Test
   void thisProcessHasAPeakResidentSet() {
     // Linux only (the benchmark's platform): the JVM alone is well over 10 MB resident.
     assertTrue(ChildJvm.peakRssKb() > 10_000, "VmHWM " + ChildJvm.peakRssKb() + " kB");
