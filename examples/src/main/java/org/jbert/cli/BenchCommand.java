@@ -89,6 +89,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--no-tf", description = "do not run TensorFlow: the ratios to TF print as nan")
   boolean noTf;
 
+  @Option(names = "--profile", description = "after the dense rounds, profile one jbert batch by op (tables on stderr)")
+  boolean profile;
+
   @Option(names = "--output", paramLabel = "FILE.json", description = "also write the figures as JSON (atomically)")
   Path output;
 
@@ -96,7 +99,7 @@ final class BenchCommand implements Callable<Integer> {
   public Integer call() {
     BenchRun.Options o = new BenchRun.Options(model, BenchRun.parsePhases(only), batch,
         BenchRun.parsePositiveInts("--train-batches", trainBatches), trainSteps, inferenceBatches, texts, textsFile,
-        sgemmSize, !noTf);
+        sgemmSize, !noTf, profile);
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
     long t0 = System.nanoTime();

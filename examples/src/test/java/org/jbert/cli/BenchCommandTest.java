@@ -83,7 +83,7 @@ class BenchCommandTest {
     Path json = dir.resolve("out").resolve("bench.json");
     Run r = bench("--model", model.toString(), "--no-tf", "--sgemm-size", "64", "--batch", "4",
         "--inference-batches", "1", "--texts-file", texts.toString(), "--texts", "6", "--train-batches", "8,32",
-        "--train-steps", "1", "--output", json.toString());
+        "--train-steps", "1", "--profile", "--output", json.toString());
     assertEquals(0, r.code(), r.err());
 
     // stdout is exactly the name=value lines, the five headline names first.
@@ -100,6 +100,11 @@ class BenchCommandTest {
     assertEquals("nan", figures.get("inference_vs_tf"));
     assertEquals("nan", figures.get("realtext_vs_tf_fixed128"));
     assertTrue(r.err().contains("note: TensorFlow was not run (--no-tf)"), r.err());
+
+    // --profile: the op tables on stderr, and the share of a batch inside ops, in (0, 1].
+    assertTrue(r.err().contains("profile of one dense batch") && r.err().contains("by op type:"), r.err());
+    double inside = Double.parseDouble(figures.get("inference_profile_inside_ops_fraction"));
+    assertTrue(inside > 0 && inside <= 1, "inside ops fraction " + inside);
 
     // Measured figures are finite and positive.
     for (String name : List.of("train_b32_seconds_per_step", "train_b32_peak_rss_gb",

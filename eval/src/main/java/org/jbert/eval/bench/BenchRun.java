@@ -80,9 +80,11 @@ public final class BenchRun {
    * @param textsFile JSON Lines with a "text" per line instead of SpamAssassin sentences, or null
    * @param sgemmSize the largest square size n of the sgemm phase
    * @param tf run TensorFlow (off: the ratios to TF are NaN)
+   * @param profile after the dense rounds, one more jbert batch under {@link OpTimingListener}: the top op types and
+   *     ops go to the log, the share of the batch spent inside ops to {@code inference_profile_inside_ops_fraction}
    */
   public record Options(String model, Set<Phase> phases, int batch, List<Integer> trainBatches, int trainSteps,
-      int inferenceBatches, int texts, Path textsFile, int sgemmSize, boolean tf) {
+      int inferenceBatches, int texts, Path textsFile, int sgemmSize, boolean tf, boolean profile) {
     public Options {
       atLeast("--batch", batch, 1);
       atLeast("--train-steps", trainSteps, 1);
@@ -122,6 +124,7 @@ public final class BenchRun {
       m.put("train_steps", trainSteps);
       m.put("sgemm_size", sgemmSize);
       m.put("tf", tf);
+      m.put("profile", profile);
       return m;
     }
   }
@@ -307,6 +310,26 @@ public final class BenchRun {
     res.put("inference_tf_seq_per_s", tps);
     res.put("inference_jbert_gflops", jps * gflopPerSeq);
     res.put("inference_tf_gflops", tps * gflopPerSeq);
+    if (o.profile()) profile(sd, ids, mask, types, res, log);
+  }
+
+  /** One more jbert batch under {@link OpTimingListener}: where the time goes, by op type and by op. */
+  private static void profile(SameDiff sd, int[][] ids, int[][] mask, int[][] types, BenchResults res,
+      PrintWriter log) {
+    OpTimingListener l = new OpTimingListener();
+    sd.setListeners(l);
+    try {
+      double s = jbert(sd, ids, mask, types).seconds();
+      double inside = l.totalNanos() / 1e9;
+      log.printf(Locale.ROOT, "profile of one dense batch: %.3f s, %.3f s inside ops (%.1f%%)%n", s, inside,
+          100 * inside / s);
+      log.print("by op type:\n" + l.table(l.byType(), 15));
+      log.print("by op (summed over layers):\n" + l.table(l.byOp(), 20));
+      log.flush();
+      res.put("inference_profile_inside_ops_fraction", inside / s);
+    } finally {
+      sd.setListeners();
+    }
   }
 
   private static String secs(double s) {

@@ -44,7 +44,7 @@ class BenchOptionsTest {
   private static BenchRun.Options options(int batch, int steps, int inferenceBatches, int texts, Path file,
       int sgemm) {
     return new BenchRun.Options("bert-base-uncased", ALL, batch, List.of(8, 32), steps, inferenceBatches, texts,
-        file, sgemm, true);
+        file, sgemm, true, false);
   }
 
   @Test
@@ -58,8 +58,8 @@ class BenchOptionsTest {
     assertEquals("--texts-file no/such.jsonl: file not found; expected JSON Lines with a text per line",
         error(() -> options(32, 3, 5, 256, Path.of("no/such.jsonl"), 4096)));
     assertEquals("--only: no phase; expected some of sgemm, inference, realtext, train",
-        error(() -> new BenchRun.Options("m", Set.of(), 32, List.of(8), 3, 5, 256, null, 4096, true)));
+        error(() -> new BenchRun.Options("m", Set.of(), 32, List.of(8), 3, 5, 256, null, 4096, true, false)));
     assertEquals("--train-batches: no batch size; expected e.g. 8,32",
-        error(() -> new BenchRun.Options("m", ALL, 32, List.of(), 3, 5, 256, null, 4096, true)));
+        error(() -> new BenchRun.Options("m", ALL, 32, List.of(), 3, 5, 256, null, 4096, true, false)));
   }
 }
