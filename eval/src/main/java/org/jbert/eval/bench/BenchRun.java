@@ -228,29 +228,29 @@ public final class BenchRun {
   }
 
   private static void sgemm(Options o, BenchResults res, PrintWriter log) {
-    List<Sgemm.Point> nd = new ArrayList<>();
-    for (int n : Sgemm.sizes(o.sgemmSize())) {
-      Sgemm.Point p = Sgemm.nd4j(n);
-      nd.add(p);
-      log.printf(Locale.ROOT, "sgemm nd4j n=%d: %.1f GFLOP/s (median of %d)%n", n, p.gflops(), p.reps());
-      log.flush();
-    }
-    Sgemm.Point peak = Sgemm.peak(nd);
+    Sgemm.Point peak = sgemmPeak("nd4j", Sgemm::nd4j, o, log);
     res.put("sgemm_peak_gflops", peak.gflops());
     res.put("sgemm_peak_n", peak.n());
     if (o.tf()) {
-      List<Sgemm.Point> tf = new ArrayList<>();
-      for (int n : Sgemm.sizes(o.sgemmSize())) {
-        Sgemm.Point p = Sgemm.tensorflow(n);
-        tf.add(p);
-        log.printf(Locale.ROOT, "sgemm TensorFlow n=%d: %.1f GFLOP/s (median of %d)%n", n, p.gflops(), p.reps());
-        log.flush();
-      }
-      Sgemm.Point tfPeak = Sgemm.peak(tf);
+      Sgemm.Point tfPeak = sgemmPeak("TensorFlow", Sgemm::tensorflow, o, log);
       res.put("tf_sgemm_peak_gflops", tfPeak.gflops());
       res.put("tf_sgemm_peak_n", tfPeak.n());
     }
   }
+
+  /** The best of {@code engine}'s square products at the sizes of {@code --sgemm-size}, each logged. */
+  private static Sgemm.Point sgemmPeak(String engine, java.util.function.IntFunction<Sgemm.Point> run, Options o,
+      PrintWriter log) {
+    List<Sgemm.Point> points = new ArrayList<>();
+    for (int n : Sgemm.sizes(o.sgemmSize())) {
+      Sgemm.Point p = run.apply(n);
+      points.add(p);
+      log.printf(Locale.ROOT, "sgemm %s n=%d: %.1f GFLOP/s (median of %d)%n", engine, n, p.gflops(), p.reps());
+      log.flush();
+    }
+    return Sgemm.peak(points);
+  }
+
 
   private static void inferencePhases(Options o, Path folder, BertConfig config, BenchResults res, PrintWriter log) {
     try (Bert bert = Bert.load(o.model()); TfReference tf = loadTf(o, folder, res, log)) {
