@@ -251,7 +251,6 @@ public final class BenchRun {
     return Sgemm.peak(points);
   }
 
-
   private static void inferencePhases(Options o, Path folder, BertConfig config, BenchResults res, PrintWriter log) {
     try (Bert bert = Bert.load(o.model()); TfReference tf = loadTf(o, folder, res, log)) {
       SameDiff sd = bert.model().sameDiff();

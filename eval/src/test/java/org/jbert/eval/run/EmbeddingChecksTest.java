@@ -125,6 +125,11 @@ class EmbeddingChecksTest {
     assertEquals(0.0, importCheck.get("measured").asDouble(), "bit-identical after the export");
     String md = Files.readString(out.resolve(Report.MARKDOWN));
     assertTrue(md.contains("| ND4J backend (any required) | PASS |  |  | cpu: "), md);
+    // The native build that ran: tests pin the generic one (surefire sets an empty javacpp platform extension).
+    String platform = org.bytedeco.javacpp.Loader.getPlatform();
+    assertTrue(md.contains("| javacpp platform | " + platform + " |"), md);
+    assertTrue(md.matches("(?s).*\\| nd4j native library \\| nd4j-native-\\S+-"
+        + java.util.regex.Pattern.quote(platform) + "\\.jar \\|.*"), md);
     assertTrue(Files.isRegularFile(out.resolve(EvalRun.RESOLVED)));
 
     // A required backend that is not the one running fails, and the failure line names it.
