@@ -104,7 +104,7 @@ public final class BertGraph {
         try (NameScope p = sd.withNameScope("pooler")) {
           SDVariable last = layerOutputs.get(layerOutputs.size() - 1);
           SDVariable first = last.get(SDIndex.all(), SDIndex.point(0), SDIndex.all()); // [B,H]
-          pooled = sd.math().tanh(denseVars(sd, "dense", first, c.hiddenSize(), c.hiddenSize(), dtype));
+          pooled = Ops.tanh(denseVars(sd, "dense", first, c.hiddenSize(), c.hiddenSize(), dtype));
         }
       }
     }
@@ -169,10 +169,12 @@ public final class BertGraph {
     try (NameScope a = sd.withNameScope("attention")) {
       SDVariable ctx;
       try (NameScope s = sd.withNameScope("self")) {
-        SDVariable q = heads(sd, denseVars(sd, "query", x, h, h, dtype), shapes.btnd); // [B,N,T,D]
+        // 1/sqrt(D) scales the queries [B*T,H] rather than the scores [B,N,T,T]: fewer elements for T > D.
+        SDVariable query = denseVars(sd, "query", x, h, h, dtype).mul(1.0 / Math.sqrt(c.headSize()));
+        SDVariable q = heads(sd, query, shapes.btnd); // [B,N,T,D]
         SDVariable k = heads(sd, denseVars(sd, "key", x, h, h, dtype), shapes.btnd);
         SDVariable v = heads(sd, denseVars(sd, "value", x, h, h, dtype), shapes.btnd);
-        SDVariable scores = sd.mmul(q, k, false, true, false).mul(1.0 / Math.sqrt(c.headSize())).add(adder);
+        SDVariable scores = sd.mmul(q, k, false, true, false).add(adder);
         SDVariable probs = sd.nn().softmax(scores, -1); // [B,N,T,T]
         probs = Ops.dropout(probs, training, c.attentionProbsDropoutProb());
         SDVariable ctx4 = sd.permute(sd.mmul(probs, v), 0, 2, 1, 3); // [B,T,N,D]

@@ -48,13 +48,20 @@ public final class Ops {
     SameDiff sd = x.getSameDiff();
     return switch (act) {
       case GELU_TANH -> {
-        // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))); x*x*x because pow is slow.
-        SDVariable inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
-        yield x.mul(0.5).mul(sd.math().tanh(inner).add(1.0));
+        // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), with the tanh argument as x * (c + c*0.044715 x^2):
+        // 8 elementwise passes instead of 9 (no pow, which is slow), and the tanh that oneDNN builds vectorize.
+        double c = Math.sqrt(2 / Math.PI);
+        SDVariable inner = x.mul(x.mul(x).mul(c * 0.044715).add(c));
+        yield x.mul(0.5).mul(tanh(inner).add(1.0));
       }
       case GELU_ERF -> x.mul(0.5).mul(sd.math().erf(x.mul(1 / Math.sqrt(2))).add(1.0));
       case RELU -> sd.nn().relu(x, 0);
     };
+  }
+
+  /** Elementwise tanh through the declarable op ({@link NativeTanh}: vectorized in nd4j's oneDNN builds). */
+  public static SDVariable tanh(SDVariable x) {
+    return new NativeTanh(x.getSameDiff(), x).outputVariable();
   }
 
   /**

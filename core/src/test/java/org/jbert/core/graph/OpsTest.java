@@ -67,4 +67,32 @@ class OpsTest {
     assertEquals(1 + 2 / s, y.getDouble(0, 2), 1e-12);
     assertEquals(1.0, y.getDouble(1, 1), 1e-12); // zero variance: eps keeps it finite
   }
+
+  /**
+   * {@link Ops#tanh} (libnd4j's declarable tanh) equals Math.tanh over [-8,8] in float32, and its gradient
+   * w*(1 - tanh(x)^2); the GELU built on it equals 0.5x(1+tanh(sqrt(2/pi)(x+0.044715x^3))) computed in double.
+   */
+  @Test
+  void nativeTanhAndTanhGeluMatchTheFormulas() {
+    SameDiff sd = SameDiff.create();
+    int n = 321;
+    float[] xs = new float[n], ws = new float[n];
+    for (int i = 0; i < n; i++) {
+      xs[i] = -8f + 16f * i / (n - 1);
+      ws[i] = 0.25f + (i % 7);
+    }
+    SDVariable x = sd.var("x", Nd4j.createFromArray(xs));
+    SDVariable t = sd.identity("t", Ops.tanh(x));
+    SDVariable g = sd.identity("g", Ops.activation(x, org.jbert.core.config.Activation.GELU_TANH));
+    sd.sum("loss", t.mul(sd.constant(Nd4j.createFromArray(ws)))).markAsLoss();
+    OutAndGrad r = sd.calculateGradientsAndOutputs(Map.of(), List.of("t", "g"), List.of("x"));
+    INDArray out = r.getOutputs().get("t"), gelu = r.getOutputs().get("g"), grad = r.getGradients().get("x");
+    for (int i = 0; i < n; i++) {
+      double xi = xs[i], th = Math.tanh(xi);
+      assertEquals(th, out.getDouble(i), 1e-6, "tanh at x=" + xi);
+      assertEquals(ws[i] * (1 - th * th), grad.getDouble(i), 1e-5, "tanh gradient at x=" + xi);
+      double ref = 0.5 * xi * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (xi + 0.044715 * xi * xi * xi)));
+      assertEquals(ref, gelu.getDouble(i), 1e-5 * Math.max(1, Math.abs(ref)), "gelu at x=" + xi);
+    }
+  }
 }

@@ -322,8 +322,8 @@ public final class BenchRun {
       double inside = l.totalNanos() / 1e9;
       log.printf(Locale.ROOT, "profile of one dense batch: %.3f s, %.3f s inside ops (%.1f%%)%n", s, inside,
           100 * inside / s);
-      log.print("by op type:\n" + l.table(l.byType(), 15));
-      log.print("by op (summed over layers):\n" + l.table(l.byOp(), 20));
+      log.print("by op type:\n" + l.table(l.byType(), 25));
+      log.print("by op (summed over layers):\n" + l.table(l.byOp(), 60));
       log.flush();
       res.put("inference_profile_inside_ops_fraction", inside / s);
     } finally {
