@@ -82,6 +82,12 @@ final class BenchCommand implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE})")
   int trainSteps;
 
+  @Option(names = "--train-micro-batch", paramLabel = "M", defaultValue = "8",
+      description = "sequences per forward + backward pass of a training step: a step of B runs B/M passes whose"
+          + " gradients are averaged, as `jbert run` does with batch_size M and grad_accum_steps B/M; 0 = the whole"
+          + " batch in one pass (default: ${DEFAULT-VALUE})")
+  int trainMicroBatch;
+
   @Option(names = "--sgemm-size", paramLabel = "N", defaultValue = "4096",
       description = "largest square matrix side of the sgemm phase (default: ${DEFAULT-VALUE})")
   int sgemmSize;
@@ -98,7 +104,7 @@ final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     BenchRun.Options o = new BenchRun.Options(model, BenchRun.parsePhases(only), batch,
-        BenchRun.parsePositiveInts("--train-batches", trainBatches), trainSteps, inferenceBatches, texts, textsFile,
+        BenchRun.parsePositiveInts("--train-batches", trainBatches), trainSteps, trainMicroBatch, inferenceBatches, texts, textsFile,
         sgemmSize, !noTf, profile);
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();

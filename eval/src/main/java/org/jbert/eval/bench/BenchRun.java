@@ -75,6 +75,8 @@ public final class BenchRun {
    * @param batch B of dense inference and real texts
    * @param trainBatches B of each training phase
    * @param trainSteps timed training steps per phase (after one warm-up)
+   * @param trainMicroBatch sequences per forward + backward pass in a training step (0: the whole batch in one pass);
+   *     a step of B runs B/M passes with averaged gradients, as the Trainer does with grad_accum_steps
    * @param inferenceBatches timed dense batches per engine (after one warm-up)
    * @param texts the number of real texts
    * @param textsFile JSON Lines with a "text" per line instead of SpamAssassin sentences, or null
@@ -84,10 +86,17 @@ public final class BenchRun {
    *     ops go to the log, the share of the batch spent inside ops to {@code inference_profile_inside_ops_fraction}
    */
   public record Options(String model, Set<Phase> phases, int batch, List<Integer> trainBatches, int trainSteps,
-      int inferenceBatches, int texts, Path textsFile, int sgemmSize, boolean tf, boolean profile) {
+      int trainMicroBatch, int inferenceBatches, int texts, Path textsFile, int sgemmSize, boolean tf, boolean profile) {
     public Options {
       atLeast("--batch", batch, 1);
       atLeast("--train-steps", trainSteps, 1);
+      atLeast("--train-micro-batch", trainMicroBatch, 0);
+      for (int b : trainBatches) {
+        if (trainMicroBatch > 0 && trainMicroBatch < b && b % trainMicroBatch != 0) {
+          throw new JbertException("--train-micro-batch " + trainMicroBatch + " does not divide training batch " + b
+              + "; expected a divisor of every --train-batches value, or 0 for one pass");
+        }
+      }
       atLeast("--inference-batches", inferenceBatches, 1);
       atLeast("--texts", texts, 1);
       atLeast("--sgemm-size", sgemmSize, 16);
@@ -122,6 +131,7 @@ public final class BenchRun {
       m.put("texts_file", textsFile == null ? null : textsFile.toString());
       m.put("train_batches", trainBatches);
       m.put("train_steps", trainSteps);
+      m.put("train_micro_batch", trainMicroBatch);
       m.put("sgemm_size", sgemmSize);
       m.put("tf", tf);
       m.put("profile", profile);
@@ -469,7 +479,7 @@ public final class BenchRun {
     for (int b : o.trainBatches()) {
       String p = "train_b" + b + "_";
       List<String> cmd = ChildJvm.withPlatformExtension(ChildJvm.command(TrainStepBenchmark.class.getName(),
-          TrainStepBenchmark.args(folder, b, SEQ_LEN, o.trainSteps(), SEED)),
+          TrainStepBenchmark.args(folder, b, o.trainMicroBatch(), SEQ_LEN, o.trainSteps(), SEED)),
           System.getProperty(TRAIN_EXTENSION_PROPERTY));
       log.printf(Locale.ROOT, "training B=%d T=%d in a child JVM%n", b, SEQ_LEN);
       log.flush();
@@ -487,6 +497,7 @@ public final class BenchRun {
       double gflops = Flops.trainingStep(config, b, SEQ_LEN, TrainStepBenchmark.NUM_LABELS) / 1e9
           / r.secondsPerStep();
       res.put(p + "seconds_per_step", r.secondsPerStep());
+      res.put(p + "micro_batch", r.microBatch());
       res.put(p + "peak_rss_gb", gb(r.peakRssKb()));
       res.put(p + "gflops", gflops);
       res.put(p + "fraction_of_sgemm_peak", gflops / peak);

@@ -13,6 +13,7 @@ import org.jbert.core.JbertException;
 import org.jbert.core.config.BertConfig;
 import org.jbert.core.train.AdamW;
 import org.jbert.core.train.Clipping;
+import org.jbert.core.train.GradAccumulator;
 import org.jbert.core.train.Trainable.LossAndGradients;
 import org.jbert.core.weights.WeightSource;
 import org.jbert.core.weights.WeightSources;
@@ -29,6 +30,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * update (lr 2e-5, weight decay 0.01, eps 1e-6), closing the gradients and the per-step garbage collection that
  * frees native memory. One warm-up step (it also builds the backward graph), then {@code steps} timed ones; the
  * reported time is their median.
+ *
+ * <p>Micro-batches: with {@code microBatch} M > 0 and M < B, a step of B sequences runs as B/M forward + backward
+ * passes of M sequences whose gradients are averaged ({@link GradAccumulator}) before one clipping and one AdamW
+ * update: exactly what the Trainer does with {@code batch_size: M} and {@code grad_accum_steps: B/M}. BERT has no
+ * batch-dependent op, so this is the gradient of the mean loss over the B sequences (up to float summation order and
+ * the dropout draws); only one micro-batch's activations are alive at a time. M = 0 runs B in one pass.
  *
  * <p>Meant to run alone in a JVM ({@link #main}; {@code jbert bench} starts one per batch size through
  * {@link ChildJvm}), so that the peak resident set it reports ({@code VmHWM} of /proc/self/status, read after the
@@ -50,6 +57,7 @@ public final class TrainStepBenchmark {
    * One phase's result.
    *
    * @param batch B
+   * @param microBatch sequences per forward + backward pass (B when the step ran in one pass)
    * @param seqLen T
    * @param steps timed steps (after one warm-up)
    * @param secondsPerStep median of the timed steps, whole step
@@ -60,17 +68,17 @@ public final class TrainStepBenchmark {
    * @param peakRssKb VmHWM at the end, kB (-1 when unknown)
    * @param parameters trainable parameters (encoder, pooler, classifier)
    */
-  public record Result(int batch, int seqLen, int steps, double secondsPerStep, double forwardBackwardSeconds,
+  public record Result(int batch, int microBatch, int seqLen, int steps, double secondsPerStep, double forwardBackwardSeconds,
       double updateSeconds, double warmupSeconds, double loss, long peakRssKb, long parameters) {
 
-    private static final List<String> KEYS = List.of("batch", "seq_len", "steps", "seconds_per_step",
+    private static final List<String> KEYS = List.of("batch", "micro_batch", "seq_len", "steps", "seconds_per_step",
         "forward_backward_seconds", "update_seconds", "warmup_seconds", "loss", "vmhwm_kb", "parameters");
 
-    /** {@code jbert-bench-train-result: batch=32 seq_len=128 ... vmhwm_kb=5123456 parameters=109483778}. */
+    /** {@code jbert-bench-train-result: batch=32 micro_batch=8 seq_len=128 ... parameters=109483778}. */
     public String line() {
-      return String.format(Locale.ROOT, "%s batch=%d seq_len=%d steps=%d seconds_per_step=%s "
+      return String.format(Locale.ROOT, "%s batch=%d micro_batch=%d seq_len=%d steps=%d seconds_per_step=%s "
           + "forward_backward_seconds=%s update_seconds=%s warmup_seconds=%s loss=%s vmhwm_kb=%d parameters=%d",
-          MARKER, batch, seqLen, steps, d(secondsPerStep), d(forwardBackwardSeconds), d(updateSeconds),
+          MARKER, batch, microBatch, seqLen, steps, d(secondsPerStep), d(forwardBackwardSeconds), d(updateSeconds),
           d(warmupSeconds), d(loss), peakRssKb, parameters);
     }
 
@@ -96,7 +104,8 @@ public final class TrainStepBenchmark {
         if (!kv.containsKey(k)) throw new JbertException("train result line '" + line + "' has no " + k);
       }
       try {
-        return new Result(Integer.parseInt(kv.get("batch")), Integer.parseInt(kv.get("seq_len")),
+        return new Result(Integer.parseInt(kv.get("batch")), Integer.parseInt(kv.get("micro_batch")),
+            Integer.parseInt(kv.get("seq_len")),
             Integer.parseInt(kv.get("steps")), Double.parseDouble(kv.get("seconds_per_step")),
             Double.parseDouble(kv.get("forward_backward_seconds")), Double.parseDouble(kv.get("update_seconds")),
             Double.parseDouble(kv.get("warmup_seconds")), Double.parseDouble(kv.get("loss")),
@@ -109,13 +118,21 @@ public final class TrainStepBenchmark {
 
   /**
    * Loads the encoder in {@code folder} (any format {@link WeightSources} reads) with a fresh 2-class head and times
-   * 1 + {@code steps} training steps at B = {@code batch}, T = {@code seqLen}; progress to {@code progress}.
+   * 1 + {@code steps} training steps at B = {@code batch}, T = {@code seqLen}, in passes of {@code microBatch}
+   * sequences (0: one pass); progress to {@code progress}.
    */
-  public static Result measure(Path folder, int batch, int seqLen, int steps, long seed, PrintStream progress) {
+  public static Result measure(Path folder, int batch, int microBatch, int seqLen, int steps, long seed,
+      PrintStream progress) {
     if (batch < 1 || seqLen < 1 || steps < 1) {
       throw new JbertException("train benchmark: batch " + batch + ", seq_len " + seqLen + ", steps " + steps
           + "; expected each >= 1");
     }
+    int micro = microBatch == 0 || microBatch >= batch ? batch : microBatch;
+    if (microBatch < 0 || batch % micro != 0) {
+      throw new JbertException("train benchmark: micro-batch " + microBatch + " for batch " + batch
+          + "; expected 0 (one pass) or a divisor of the batch");
+    }
+    int passes = batch / micro;
     TaskModel model;
     BertConfig config;
     try (WeightSource src = WeightSources.open(folder)) {
@@ -135,43 +152,61 @@ public final class TrainStepBenchmark {
     double warmup = Double.NaN;
     double loss = Double.NaN;
     Random rnd = new Random(seed);
-    try (model; AdamW opt = new AdamW(model.parameters(), HYPER)) {
+    try (model; AdamW opt = new AdamW(model.parameters(), HYPER);
+        GradAccumulator acc = passes > 1 ? new GradAccumulator(model.parameters()) : null) {
       for (INDArray p : model.parameters().values()) params += p.length();
-      progress.printf(Locale.ROOT, "training B=%d T=%d: %d parameters, 1 warm-up + %d timed steps%n", batch, seqLen,
-          params, steps);
+      progress.printf(Locale.ROOT, "training B=%d T=%d (%s): %d parameters, 1 warm-up + %d timed steps%n", batch,
+          seqLen, passes == 1 ? "one pass" : passes + " micro-batches of " + micro, params, steps);
       for (int step = 0; step <= steps; step++) {
-        int[][] ids = RandomInputs.randomIds(batch, seqLen, config.vocabSize(), rnd);
-        int[] labels = new int[batch];
-        for (int i = 0; i < batch; i++) labels[i] = rnd.nextInt(NUM_LABELS);
-        try (Batch b = Batch.classification(ids, RandomInputs.ones(batch, seqLen), new int[batch][seqLen], labels)) {
-          model.seedRandom(seed + step);
-          long t0 = System.nanoTime();
-          LossAndGradients r = model.lossAndGradients(b);
-          long t1 = System.nanoTime();
-          Clipping.clipGlobalNorm(r.gradients(), MAX_GRAD_NORM);
-          opt.step(r.gradients());
-          for (INDArray g : r.gradients().values()) {
-            if (!g.wasClosed()) g.close();
+        long t0 = System.nanoTime();
+        double lossSum = 0;
+        Map<String, INDArray> grads = null;
+        for (int pass = 0; pass < passes; pass++) {
+          int[][] ids = RandomInputs.randomIds(micro, seqLen, config.vocabSize(), rnd);
+          int[] labels = new int[micro];
+          for (int i = 0; i < micro; i++) labels[i] = rnd.nextInt(NUM_LABELS);
+          try (Batch b = Batch.classification(ids, RandomInputs.ones(micro, seqLen), new int[micro][seqLen],
+              labels)) {
+            model.seedRandom(seed + (long) step * passes + pass);
+            LossAndGradients r = model.lossAndGradients(b);
+            lossSum += r.loss();
+            if (acc != null) {
+              acc.add(r.gradients());
+              closeAll(r.gradients());
+            } else {
+              grads = r.gradients();
+            }
           }
-          System.gc(); // as the Trainer does once per step: ND4J frees native memory only when arrays are collected
-          long t2 = System.nanoTime();
-          loss = r.loss();
-          double s = (t2 - t0) / 1e9;
-          if (step == 0) {
-            warmup = s;
-          } else {
-            total[step - 1] = s;
-            fwdBwd[step - 1] = (t1 - t0) / 1e9;
-            update[step - 1] = (t2 - t1) / 1e9;
-          }
-          progress.printf(Locale.ROOT, "training B=%d T=%d %s: %.3f s (forward+backward %.3f s, update %.3f s), "
-              + "loss %.4f%n", batch, seqLen, step == 0 ? "warm-up" : "step " + step + "/" + steps, s,
-              (t1 - t0) / 1e9, (t2 - t1) / 1e9, loss);
         }
+        if (acc != null) grads = acc.average();
+        long t1 = System.nanoTime();
+        Clipping.clipGlobalNorm(grads, MAX_GRAD_NORM);
+        opt.step(grads);
+        if (acc != null) acc.reset(); else closeAll(grads);
+        System.gc(); // as the Trainer does once per step: ND4J frees native memory only when arrays are collected
+        long t2 = System.nanoTime();
+        loss = lossSum / passes;
+        double s = (t2 - t0) / 1e9;
+        if (step == 0) {
+          warmup = s;
+        } else {
+          total[step - 1] = s;
+          fwdBwd[step - 1] = (t1 - t0) / 1e9;
+          update[step - 1] = (t2 - t1) / 1e9;
+        }
+        progress.printf(Locale.ROOT, "training B=%d T=%d %s: %.3f s (forward+backward %.3f s, update %.3f s), "
+            + "loss %.4f%n", batch, seqLen, step == 0 ? "warm-up" : "step " + step + "/" + steps, s,
+            (t1 - t0) / 1e9, (t2 - t1) / 1e9, loss);
       }
     }
-    return new Result(batch, seqLen, steps, median(total), median(fwdBwd), median(update), warmup, loss,
+    return new Result(batch, micro, seqLen, steps, median(total), median(fwdBwd), median(update), warmup, loss,
         ChildJvm.peakRssKb(), params);
+  }
+
+  private static void closeAll(Map<String, INDArray> arrays) {
+    for (INDArray g : arrays.values()) {
+      if (!g.wasClosed()) g.close();
+    }
   }
 
   /** The median (mean of the middle two for an even count). */
@@ -184,24 +219,24 @@ public final class TrainStepBenchmark {
   }
 
   /** The child's argument list for {@link #main}. */
-  public static List<String> args(Path folder, int batch, int seqLen, int steps, long seed) {
+  public static List<String> args(Path folder, int batch, int microBatch, int seqLen, int steps, long seed) {
     return new ArrayList<>(List.of(folder.toAbsolutePath().toString(), Integer.toString(batch),
-        Integer.toString(seqLen), Integer.toString(steps), Long.toString(seed)));
+        Integer.toString(microBatch), Integer.toString(seqLen), Integer.toString(steps), Long.toString(seed)));
   }
 
   /**
-   * {@code TrainStepBenchmark MODEL_FOLDER BATCH SEQ_LEN STEPS SEED}: runs {@link #measure} and prints the result
+   * {@code TrainStepBenchmark MODEL_FOLDER BATCH MICRO_BATCH SEQ_LEN STEPS SEED}: runs {@link #measure} and prints the result
    * line. Exit status 0, 2 for bad input (one line on stderr), 1 for anything else.
    */
   public static void main(String[] args) {
     int code;
     try {
-      if (args.length != 5) {
-        throw new JbertException("expected MODEL_FOLDER BATCH SEQ_LEN STEPS SEED, got " + args.length
+      if (args.length != 6) {
+        throw new JbertException("expected MODEL_FOLDER BATCH MICRO_BATCH SEQ_LEN STEPS SEED, got " + args.length
             + " arguments");
       }
       Result r = measure(Path.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]),
-          Integer.parseInt(args[3]), Long.parseLong(args[4]), System.err);
+          Integer.parseInt(args[3]), Integer.parseInt(args[4]), Long.parseLong(args[5]), System.err);
       System.out.println(r.line());
       System.out.flush();
       code = 0;
