@@ -95,6 +95,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--no-tf", description = "do not run TensorFlow: the ratios to TF print as nan")
   boolean noTf;
 
+  @Option(names = "--no-bf16", description = "do not also run dense inference with bf16 dense products")
+  boolean noBf16;
+
   @Option(names = "--profile", description = "after the dense rounds, profile one jbert batch by op (tables on stderr)")
   boolean profile;
 
@@ -105,7 +108,7 @@ final class BenchCommand implements Callable<Integer> {
   public Integer call() {
     BenchRun.Options o = new BenchRun.Options(model, BenchRun.parsePhases(only), batch,
         BenchRun.parsePositiveInts("--train-batches", trainBatches), trainSteps, trainMicroBatch, inferenceBatches, texts, textsFile,
-        sgemmSize, !noTf, profile);
+        sgemmSize, !noTf, profile, !noBf16);
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
     long t0 = System.nanoTime();

@@ -2,6 +2,7 @@ package org.jbert.core.graph;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jbert.core.JbertException;
 import org.jbert.core.config.BertConfig;
 import org.nd4j.autodiff.samediff.NameScope;
 import org.nd4j.autodiff.samediff.SDIndex;
@@ -44,6 +45,9 @@ public final class BertGraph {
   /** Layer k's output is named {@code encoder_outputs/k}. */
   public static final String ENCODER_OUTPUTS = "encoder_outputs";
 
+  /** Suffix of a kernel's bf16 copy in a {@link MatmulPrecision#BF16} graph ({@code .../query/kernel_bf16}). */
+  static final String BF16_COPY = "_bf16";
+
   private BertGraph() {}
 
   /** The name of layer {@code k}'s output variable. */
@@ -73,6 +77,19 @@ public final class BertGraph {
    * ({@code add_pooling_layer=False}).
    */
   public static EncoderOutputs build(SameDiff sd, BertConfig c, DataType dtype, boolean pooler) {
+    return build(sd, c, dtype, pooler, MatmulPrecision.FLOAT32);
+  }
+
+  /**
+   * As {@link #build(SameDiff, BertConfig, DataType, boolean)}, with the dense products in {@code precision}
+   * ({@link MatmulPrecision#BF16}: float32 variables only, for inference; see there).
+   */
+  public static EncoderOutputs build(SameDiff sd, BertConfig c, DataType dtype, boolean pooler,
+      MatmulPrecision precision) {
+    if (precision == MatmulPrecision.BF16 && dtype != DataType.FLOAT) {
+      throw new JbertException("matmul precision BF16 with " + dtype + " variables; expected FLOAT variables");
+    }
+    Dense dense = new Dense(dtype, precision);
     SDVariable ids = sd.placeHolder(INPUT_WORD_IDS, DataType.INT, -1, -1);
     SDVariable mask = sd.placeHolder(INPUT_MASK, DataType.INT, -1, -1);
     SDVariable types = sd.placeHolder(INPUT_TYPE_IDS, DataType.INT, -1, -1);
@@ -95,7 +112,7 @@ public final class BertGraph {
       try (NameScope enc = sd.withNameScope("encoder")) {
         for (int l = 0; l < c.numHiddenLayers(); l++) {
           try (NameScope layer = sd.withNameScope("layer_" + l)) {
-            x = transformerLayer(sd, c, dtype, x, adder, training, shapes);
+            x = transformerLayer(sd, c, dense, x, adder, training, shapes);
           }
           layerOutputs.add(sd.reshape(x, shapes.bth));
         }
@@ -104,7 +121,7 @@ public final class BertGraph {
         try (NameScope p = sd.withNameScope("pooler")) {
           SDVariable last = layerOutputs.get(layerOutputs.size() - 1);
           SDVariable first = last.get(SDIndex.all(), SDIndex.point(0), SDIndex.all()); // [B,H]
-          pooled = Ops.tanh(denseVars(sd, "dense", first, c.hiddenSize(), c.hiddenSize(), dtype));
+          pooled = Ops.tanh(dense.layer(sd, "dense", dense.input(sd, first), c.hiddenSize(), c.hiddenSize()));
         }
       }
     }
@@ -162,18 +179,20 @@ public final class BertGraph {
    * @param adder [B,1,1,T] additive attention mask
    * @return [B*T,H]
    */
-  private static SDVariable transformerLayer(SameDiff sd, BertConfig c, DataType dtype, SDVariable x,
+  private static SDVariable transformerLayer(SameDiff sd, BertConfig c, Dense dense, SDVariable x,
       SDVariable adder, SDVariable training, Shapes shapes) {
+    DataType dtype = dense.dtype;
     int h = c.hiddenSize();
     SDVariable attn;
     try (NameScope a = sd.withNameScope("attention")) {
       SDVariable ctx;
       try (NameScope s = sd.withNameScope("self")) {
         // 1/sqrt(D) scales the queries [B*T,H] rather than the scores [B,N,T,T]: fewer elements for T > D.
-        SDVariable query = denseVars(sd, "query", x, h, h, dtype).mul(1.0 / Math.sqrt(c.headSize()));
+        SDVariable xIn = dense.input(sd, x); // cast once for the three products
+        SDVariable query = dense.layer(sd, "query", xIn, h, h).mul(1.0 / Math.sqrt(c.headSize()));
         SDVariable q = heads(sd, query, shapes.btnd); // [B,N,T,D]
-        SDVariable k = heads(sd, denseVars(sd, "key", x, h, h, dtype), shapes.btnd);
-        SDVariable v = heads(sd, denseVars(sd, "value", x, h, h, dtype), shapes.btnd);
+        SDVariable k = heads(sd, dense.layer(sd, "key", xIn, h, h), shapes.btnd);
+        SDVariable v = heads(sd, dense.layer(sd, "value", xIn, h, h), shapes.btnd);
         SDVariable scores = sd.mmul(q, k, false, true, false).add(adder);
         SDVariable probs = sd.nn().softmax(scores, -1); // [B,N,T,T]
         probs = Ops.dropout(probs, training, c.attentionProbsDropoutProb());
@@ -181,24 +200,77 @@ public final class BertGraph {
         ctx = sd.reshape(ctx4, -1, h); // [B*T,H]
       }
       try (NameScope o = sd.withNameScope("output")) {
-        SDVariable proj = Ops.dropout(denseVars(sd, "dense", ctx, h, h, dtype), training, c.hiddenDropoutProb());
+        SDVariable proj = Ops.dropout(dense.layer(sd, "dense", dense.input(sd, ctx), h, h), training,
+            c.hiddenDropoutProb());
         attn = layerNorm(sd, proj.add(x), h, c.layerNormEps(), dtype);
       }
     }
     SDVariable mid; // [B*T,I]
     try (NameScope i = sd.withNameScope("intermediate")) {
+      // float32 in every precision: this product's bf16 form was not faster (491 vs 493-518 ms per BERT-base
+      // B=32 batch, `bench --profile`) and would add two casts of [B*T,I] per layer.
       mid = Ops.activation(denseVars(sd, "dense", attn, h, c.intermediateSize(), dtype), c.hiddenAct());
     }
     try (NameScope o = sd.withNameScope("output")) {
-      SDVariable out = Ops.dropout(denseVars(sd, "dense", mid, c.intermediateSize(), h, dtype), training,
+      SDVariable out = Ops.dropout(dense.layer(sd, "dense", dense.input(sd, mid), c.intermediateSize(), h), training,
           c.hiddenDropoutProb());
       return layerNorm(sd, out.add(attn), h, c.layerNormEps(), dtype);
     }
   }
 
+  /**
+   * Copies every kernel into its bf16 constant in a graph built with {@link MatmulPrecision#BF16} (call after loading
+   * or changing the weights; a float32 graph has none and is left as it is).
+   *
+   * @return the number of kernels copied
+   */
+  public static int copyKernelsToBf16(SameDiff sd) {
+    int n = 0;
+    for (SDVariable v : sd.variables()) {
+      String copy = v.name() + BF16_COPY;
+      if (v.name().endsWith("/kernel") && sd.hasVariable(copy)) {
+        sd.getVariable(copy).getArr().assign(v.getArr());
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Sets the dropout switch of a graph built by {@link #build}: true = training (dropout on). */
   public static void setTraining(SameDiff sd, boolean on) {
     sd.getVariable(TRAINING).getArr().assign(on ? 1 : 0);
+  }
+
+  /**
+   * The encoder's dense layers in one {@link MatmulPrecision}: {@link #input} casts a layer input [K,in] to the
+   * product's type (once, where several layers share it), {@link #layer} makes the variables (of the graph's dtype)
+   * and returns [K,out] in that dtype.
+   */
+  private static final class Dense {
+    final DataType dtype;
+    final MatmulPrecision precision;
+
+    Dense(DataType dtype, MatmulPrecision precision) {
+      this.dtype = dtype;
+      this.precision = precision;
+    }
+
+    SDVariable input(SameDiff sd, SDVariable x) {
+      return precision == MatmulPrecision.BF16 ? sd.castTo(x, DataType.BFLOAT16) : x;
+    }
+
+    SDVariable layer(SameDiff sd, String name, SDVariable xIn, int in, int out) {
+      if (precision == MatmulPrecision.FLOAT32) return denseVars(sd, name, xIn, in, out, dtype);
+      try (NameScope s = sd.withNameScope(name)) {
+        SDVariable kernel = sd.var("kernel", dtype, in, out);
+        SDVariable bias = sd.var("bias", dtype, out);
+        // the kernel's bf16 copy [in,out]: a constant that copyKernelsToBf16 fills once the weights are loaded
+        // (sd.constant takes the full name: it does not prefix the name scope)
+        SDVariable kernelLow = sd.constant(kernel.name() + BF16_COPY, Nd4j.zeros(DataType.BFLOAT16, in, out));
+        SDVariable product = xIn.mmul(kernelLow); // [K,out] bf16
+        return sd.castTo(product, dtype).add(bias);
+      }
+    }
   }
 
   /** A dense layer in the current scope: variables {@code <scope>/<name>/kernel} [in,out] and {@code /bias} [out]. */

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.jbert.core.JbertException;
 import org.jbert.core.config.BertConfig;
+import org.jbert.core.graph.MatmulPrecision;
 import org.jbert.core.io.JsonFiles;
 import org.jbert.core.tokenize.BertTokenizer;
 import org.jbert.core.tokenize.Features;
@@ -54,6 +55,11 @@ public final class Bert implements AutoCloseable {
    * strictly: a missing, renamed or mis-shaped encoder weight fails with every problem listed.
    */
   public static Bert load(String nameOrFolder) {
+    return load(nameOrFolder, MatmulPrecision.FLOAT32);
+  }
+
+  /** As {@link #load(String)}, with the dense products in {@code precision} (see {@link MatmulPrecision}). */
+  public static Bert load(String nameOrFolder, MatmulPrecision precision) {
     boolean named = !Files.isDirectory(Path.of(nameOrFolder));
     Path folder = PretrainedModels.folder(nameOrFolder);
     try (WeightSource src = WeightSources.open(folder)) {
@@ -64,7 +70,7 @@ public final class Bert implements AutoCloseable {
       Vocab vocab = Vocab.load(vocabFile);
       boolean lower = named ? !nameOrFolder.toLowerCase().contains("-cased") : lowerCase(folder, vocab);
       checkVocabSize(nameOrFolder, vocab, config);
-      BertModel model = BertModel.fromWeights(config, src, true, false);
+      BertModel model = BertModel.fromWeights(config, src, true, false, precision);
       return new Bert(nameOrFolder, model, new BertTokenizer(vocab, lower));
     }
   }

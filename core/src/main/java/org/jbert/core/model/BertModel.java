@@ -15,6 +15,7 @@ import org.jbert.core.JbertException;
 import org.jbert.core.config.BertConfig;
 import org.jbert.core.graph.BertGraph;
 import org.jbert.core.graph.EncoderOutputs;
+import org.jbert.core.graph.MatmulPrecision;
 import org.jbert.core.weights.CheckpointNames;
 import org.jbert.core.weights.HuggingFaceSource;
 import org.jbert.core.weights.HuggingFaceWriter;
@@ -114,11 +115,27 @@ public final class BertModel implements AutoCloseable {
    * its training switch is off). The config the model reports and saves keeps its dropout probabilities.
    */
   public static BertModel fromWeights(BertConfig config, WeightSource source, boolean strict, boolean trainable) {
+    return fromWeights(config, source, strict, trainable, MatmulPrecision.FLOAT32);
+  }
+
+  /**
+   * As {@link #fromWeights(BertConfig, WeightSource, boolean, boolean)}, with the dense products in
+   * {@code precision}; {@link MatmulPrecision#BF16} is for inference only ({@code trainable} false).
+   */
+  public static BertModel fromWeights(BertConfig config, WeightSource source, boolean strict, boolean trainable,
+      MatmulPrecision precision) {
+    if (trainable && precision != MatmulPrecision.FLOAT32) {
+      throw new JbertException("matmul precision " + precision + " for a trainable model; expected FLOAT32 (bf16 "
+          + "products are for inference only)");
+    }
     SameDiff sd = SameDiff.create();
-    EncoderOutputs out = BertGraph.build(sd, trainable ? config : config.withDropout(0, 0));
+    EncoderOutputs out = BertGraph.build(sd, trainable ? config : config.withDropout(0, 0), DataType.FLOAT, true,
+        precision);
     BertModel m = new BertModel(config, sd, out, source.vocab().orElse(null), null);
     try {
-      return new BertModel(config, sd, out, source.vocab().orElse(null), WeightImporter.load(sd, source, strict));
+      ImportReport report = WeightImporter.load(sd, source, strict);
+      if (precision == MatmulPrecision.BF16) BertGraph.copyKernelsToBf16(sd);
+      return new BertModel(config, sd, out, source.vocab().orElse(null), report);
     } catch (RuntimeException e) {
       m.close();
       throw e;

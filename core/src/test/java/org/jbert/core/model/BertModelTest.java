@@ -244,4 +244,34 @@ class BertModelTest {
     assertTrue(e.getMessage().contains("missing-model"), e.getMessage());
     assertFalse(Files.exists(tmp.resolve("missing-model")));
   }
+
+  /**
+   * bf16 dense products (inference only): the same tiny HF model gives every layer within 0.05 of its float32
+   * outputs (bf16 keeps 8 mantissa bits; the tiny model's hidden states are O(1)) but not equal to them, which shows
+   * the bf16 path ran; 5 kernel copies per layer + the pooler's; a trainable bf16 model is refused.
+   */
+  @Test
+  void bf16ProductsStayCloseToFloat32() {
+    JsonNode g = TestData.hfGolden();
+    try (HuggingFaceSource src = HuggingFaceSource.open(TestData.hfTinyBert());
+        BertModel fp32 = BertModel.fromWeights(src.config().orElseThrow(), src, true, false);
+        BertModel bf16 = BertModel.fromWeights(src.config().orElseThrow(), src, true, false,
+            org.jbert.core.graph.MatmulPrecision.BF16);
+        EncoderResult a = fp32.encode(ids(g), mask(g), types(g));
+        EncoderResult b = bf16.encode(ids(g), mask(g), types(g))) {
+      int layers = fp32.config().numHiddenLayers();
+      assertEquals(5 * layers + 1, BertGraph.copyKernelsToBf16(bf16.sameDiff()));
+      assertEquals(0, BertGraph.copyKernelsToBf16(fp32.sameDiff()));
+      double worst = 0;
+      for (int l = 0; l < layers; l++) {
+        worst = Math.max(worst, TestData.maxAbsDiff(vals(b.encoderOutputs().get(l)), vals(a.encoderOutputs().get(l))));
+      }
+      double pooled = TestData.maxAbsDiff(vals(b.pooledOutput()), vals(a.pooledOutput()));
+      assertTrue(worst < 0.05 && pooled < 0.05, "bf16 vs float32: layers " + worst + ", pooled " + pooled);
+      assertTrue(worst > 1e-5, "bf16 outputs equal float32 (" + worst + "): the bf16 products did not run");
+      JbertException e = assertThrows(JbertException.class, () -> BertModel.fromWeights(
+          src.config().orElseThrow(), src, true, true, org.jbert.core.graph.MatmulPrecision.BF16));
+      assertTrue(e.getMessage().contains("expected FLOAT32"), e.getMessage());
+    }
+  }
 }

@@ -14,6 +14,7 @@ import java.util.Set;
 import org.jbert.core.JbertException;
 import org.jbert.core.config.BertConfig;
 import org.jbert.core.graph.BertGraph;
+import org.jbert.core.graph.MatmulPrecision;
 import org.jbert.core.io.JsonLines;
 import org.jbert.core.model.Bert;
 import org.jbert.core.model.BertModel;
@@ -84,9 +85,11 @@ public final class BenchRun {
    * @param tf run TensorFlow (off: the ratios to TF are NaN)
    * @param profile after the dense rounds, one more jbert batch under {@link OpTimingListener}: the top op types and
    *     ops go to the log, the share of the batch spent inside ops to {@code inference_profile_inside_ops_fraction}
+   * @param bf16 the dense rounds also run the model with bf16 dense products ({@link MatmulPrecision#BF16})
    */
   public record Options(String model, Set<Phase> phases, int batch, List<Integer> trainBatches, int trainSteps,
-      int trainMicroBatch, int inferenceBatches, int texts, Path textsFile, int sgemmSize, boolean tf, boolean profile) {
+      int trainMicroBatch, int inferenceBatches, int texts, Path textsFile, int sgemmSize, boolean tf, boolean profile,
+      boolean bf16) {
     public Options {
       atLeast("--batch", batch, 1);
       atLeast("--train-steps", trainSteps, 1);
@@ -135,6 +138,7 @@ public final class BenchRun {
       m.put("sgemm_size", sgemmSize);
       m.put("tf", tf);
       m.put("profile", profile);
+      m.put("bf16", bf16);
       return m;
     }
   }
@@ -217,7 +221,10 @@ public final class BenchRun {
     log.flush();
     res.put("load_avg_1m_start", Machine.loadAverage1m());
 
-    if (o.phases().contains(Phase.SGEMM)) sgemm(o, res, log);
+    if (o.phases().contains(Phase.SGEMM)) {
+      sgemm(o, res, log);
+      matmulOp(o, config, res, log);
+    }
     if (o.phases().contains(Phase.INFERENCE) || o.phases().contains(Phase.REALTEXT)) {
       inferencePhases(o, folder, config, res, log);
       res.put("inference_peak_rss_gb", gb(ChildJvm.peakRssKb()));
@@ -248,6 +255,53 @@ public final class BenchRun {
     }
   }
 
+  /**
+   * The encoder's own products through nd4j's matmul op, B*T rows (B = --batch): per layer 4 of [H,H], one [H,I] and
+   * one [I,H], in float32 and in bf16. Figures: {@code matmul_op_gflops} (float32, the layer's mix: its FLOPs over
+   * the summed times), {@code matmul_op_bf16_gflops}, {@code matmul_op_bf16_speedup} and
+   * {@code matmul_op_bf16_max_rel_error} (the largest of the three products). bf16 is measured only where nd4j has a
+   * fast path for it (a 256^3 probe above 5 GFLOP/s; the generic build's bf16 matmul runs at about 1).
+   */
+  private static void matmulOp(Options o, BertConfig c, BenchResults res, PrintWriter log) {
+    int rows = o.batch() * SEQ_LEN, h = c.hiddenSize(), i = c.intermediateSize();
+    int[][] shapes = {{rows, h, h}, {rows, h, i}, {rows, i, h}};
+    int[] perLayer = {4, 1, 1};
+    double flops = 0;
+    for (int s = 0; s < shapes.length; s++) flops += perLayer[s] * 2.0 * shapes[s][0] * shapes[s][1] * shapes[s][2];
+    double fp32 = layerMix(shapes, perLayer, flops, org.nd4j.linalg.api.buffer.DataType.FLOAT, log).gflops();
+    res.put("matmul_op_gflops", fp32);
+    Sgemm.OpPoint probe = Sgemm.matmulOp(256, 256, 256, org.nd4j.linalg.api.buffer.DataType.BFLOAT16);
+    if (probe.gflops() < 5) {
+      res.note(String.format(Locale.ROOT, "bf16 matmul not measured: %.1f GFLOP/s on a 256^3 probe, no fast bf16 "
+          + "path in this nd4j-native build", probe.gflops()));
+      res.put("matmul_op_bf16_gflops", Double.NaN);
+      res.put("matmul_op_bf16_speedup", Double.NaN);
+      res.put("matmul_op_bf16_max_rel_error", Double.NaN);
+      return;
+    }
+    Mix bf16 = layerMix(shapes, perLayer, flops, org.nd4j.linalg.api.buffer.DataType.BFLOAT16, log);
+    res.put("matmul_op_bf16_gflops", bf16.gflops());
+    res.put("matmul_op_bf16_speedup", bf16.gflops() / fp32);
+    res.put("matmul_op_bf16_max_rel_error", bf16.maxRelError());
+  }
+
+  private record Mix(double gflops, double maxRelError) {}
+
+  private static Mix layerMix(int[][] shapes, int[] perLayer, double flops, org.nd4j.linalg.api.buffer.DataType dt,
+      PrintWriter log) {
+    double seconds = 0, err = 0;
+    for (int s = 0; s < shapes.length; s++) {
+      Sgemm.OpPoint p = Sgemm.matmulOp(shapes[s][0], shapes[s][1], shapes[s][2], dt);
+      log.printf(Locale.ROOT, "matmul op %s [%d,%d]x[%d,%d]: %.1f GFLOP/s (median of %d)%s%n", p.dtype(), p.m(),
+          p.k(), p.k(), p.n(), p.gflops(), p.reps(),
+          p.maxRelError() > 0 ? String.format(Locale.ROOT, ", max rel. error vs float32 %.2e", p.maxRelError()) : "");
+      log.flush();
+      seconds += perLayer[s] * p.seconds();
+      err = Math.max(err, p.maxRelError());
+    }
+    return new Mix(flops / 1e9 / seconds, err);
+  }
+
   /** The best of {@code engine}'s square products at the sizes of {@code --sgemm-size}, each logged. */
   private static Sgemm.Point sgemmPeak(String engine, java.util.function.IntFunction<Sgemm.Point> run, Options o,
       PrintWriter log) {
@@ -265,7 +319,11 @@ public final class BenchRun {
     try (Bert bert = Bert.load(o.model()); TfReference tf = loadTf(o, folder, res, log)) {
       SameDiff sd = bert.model().sameDiff();
       BertGraph.setTraining(sd, false);
-      if (o.phases().contains(Phase.INFERENCE)) dense(o, config, sd, tf, res, log);
+      if (o.phases().contains(Phase.INFERENCE)) {
+        try (Bert bf16 = loadBf16(o, res)) {
+          dense(o, config, sd, bf16 == null ? null : bf16.model().sameDiff(), tf, res, log);
+        }
+      }
       if (o.phases().contains(Phase.REALTEXT)) realTexts(o, bert, tf, res, log);
     }
   }
@@ -288,30 +346,64 @@ public final class BenchRun {
     return tf;
   }
 
-  /** Dense B x T batches, every token real: jbert and TF alternating. */
-  private static void dense(Options o, BertConfig config, SameDiff sd, TfReference tf, BenchResults res,
-      PrintWriter log) {
+  /**
+   * The same model with bf16 dense products ({@link MatmulPrecision#BF16}), or null with a note where nd4j has no
+   * fast bf16 matmul (a 256^3 probe under 5 GFLOP/s: the generic build) or {@code --no-bf16} says so.
+   */
+  private static Bert loadBf16(Options o, BenchResults res) {
+    if (!o.bf16()) return null;
+    double probe = Sgemm.matmulOp(256, 256, 256, org.nd4j.linalg.api.buffer.DataType.BFLOAT16).gflops();
+    if (probe < 5) {
+      res.note(String.format(Locale.ROOT, "bf16 inference not measured: bf16 matmul runs at %.1f GFLOP/s in this "
+          + "nd4j-native build (no fast path)", probe));
+      return null;
+    }
+    Bert b = Bert.load(o.model(), MatmulPrecision.BF16);
+    BertGraph.setTraining(b.model().sameDiff(), false);
+    return b;
+  }
+
+  /**
+   * Dense B x T batches, every token real: jbert, jbert with bf16 products (when {@code bf16} is not null) and TF
+   * alternating. The warm-up outputs give the bf16 model's error against float32 jbert and against TF.
+   */
+  private static void dense(Options o, BertConfig config, SameDiff sd, SameDiff bf16, TfReference tf,
+      BenchResults res, PrintWriter log) {
     int b = o.batch();
     Random rnd = new Random(SEED);
     int[][] ids = RandomInputs.randomIds(b, SEQ_LEN, config.vocabSize(), rnd);
     int[][] mask = RandomInputs.ones(b, SEQ_LEN);
     int[][] types = new int[b][SEQ_LEN];
-    double w = jbert(sd, ids, mask, types).seconds();
-    double wt = tf == null ? Double.NaN : tfRun(tf, ids, mask, types).seconds();
-    log.printf(Locale.ROOT, "dense inference B=%d T=%d warm-up: jbert %.3f s, TF %s%n", b, SEQ_LEN, w, secs(wt));
+    Run jw = jbert(sd, ids, mask, types);
+    Run bw = bf16 == null ? null : jbert(bf16, ids, mask, types);
+    Run tw = tf == null ? null : tfRun(tf, ids, mask, types);
+    log.printf(Locale.ROOT, "dense inference B=%d T=%d warm-up: jbert %.3f s, jbert bf16 %s, TF %s%n", b, SEQ_LEN,
+        jw.seconds(), secs(bw == null ? Double.NaN : bw.seconds()), secs(tw == null ? Double.NaN : tw.seconds()));
+    if (tw != null) {
+      res.put("inference_sequence_max_abs_diff_vs_tf", maxAbsDiff(jw.sequence(), tw.sequence()));
+    }
+    if (bw != null) {
+      res.put("inference_bf16_sequence_max_abs_diff_vs_fp32", maxAbsDiff(bw.sequence(), jw.sequence()));
+      res.put("inference_bf16_pooled_max_abs_diff_vs_fp32", maxAbsDiff(bw.pooled(), jw.pooled()));
+      if (tw != null) res.put("inference_bf16_sequence_max_abs_diff_vs_tf", maxAbsDiff(bw.sequence(), tw.sequence()));
+    }
     double js = 0;
+    double bs = 0;
     double ts = 0;
     for (int r = 1; r <= o.inferenceBatches(); r++) {
       double j = jbert(sd, ids, mask, types).seconds();
+      double jb = bf16 == null ? Double.NaN : jbert(bf16, ids, mask, types).seconds();
       double t = tf == null ? Double.NaN : tfRun(tf, ids, mask, types).seconds();
       js += j;
+      bs += jb;
       ts += t;
-      log.printf(Locale.ROOT, "dense inference round %d/%d: jbert %.3f s, TF %s%n", r, o.inferenceBatches(), j,
-          secs(t));
+      log.printf(Locale.ROOT, "dense inference round %d/%d: jbert %.3f s, jbert bf16 %s, TF %s%n", r,
+          o.inferenceBatches(), j, secs(jb), secs(t));
       log.flush();
     }
     double n = (double) o.inferenceBatches() * b;
     double jps = n / js;
+    double bps = n / bs;
     double tps = n / ts;
     double gflopPerSeq = Flops.inferenceForward(config, 1, SEQ_LEN) / 1e9;
     res.put("inference_vs_tf", jps / tps);
@@ -319,23 +411,28 @@ public final class BenchRun {
     res.put("inference_tf_seq_per_s", tps);
     res.put("inference_jbert_gflops", jps * gflopPerSeq);
     res.put("inference_tf_gflops", tps * gflopPerSeq);
-    if (o.profile()) profile(sd, ids, mask, types, res, log);
+    res.put("inference_bf16_vs_tf", bps / tps);
+    res.put("inference_bf16_jbert_seq_per_s", bps);
+    if (o.profile()) {
+      profile("", sd, ids, mask, types, res, log);
+      if (bf16 != null) profile("bf16_", bf16, ids, mask, types, res, log);
+    }
   }
 
   /** One more jbert batch under {@link OpTimingListener}: where the time goes, by op type and by op. */
-  private static void profile(SameDiff sd, int[][] ids, int[][] mask, int[][] types, BenchResults res,
-      PrintWriter log) {
+  private static void profile(String prefix, SameDiff sd, int[][] ids, int[][] mask, int[][] types,
+      BenchResults res, PrintWriter log) {
     OpTimingListener l = new OpTimingListener();
     sd.setListeners(l);
     try {
       double s = jbert(sd, ids, mask, types).seconds();
       double inside = l.totalNanos() / 1e9;
-      log.printf(Locale.ROOT, "profile of one dense batch: %.3f s, %.3f s inside ops (%.1f%%)%n", s, inside,
-          100 * inside / s);
+      log.printf(Locale.ROOT, "profile of one dense batch%s: %.3f s, %.3f s inside ops (%.1f%%)%n",
+          prefix.isEmpty() ? "" : " (bf16 products)", s, inside, 100 * inside / s);
       log.print("by op type:\n" + l.table(l.byType(), 25));
       log.print("by op (summed over layers):\n" + l.table(l.byOp(), 60));
       log.flush();
-      res.put("inference_profile_inside_ops_fraction", inside / s);
+      res.put("inference_" + prefix + "profile_inside_ops_fraction", inside / s);
     } finally {
       sd.setListeners();
     }
@@ -345,8 +442,8 @@ public final class BenchRun {
     return Double.isNaN(s) ? "not run" : String.format(Locale.ROOT, "%.3f s", s);
   }
 
-  /** One timed run and its pooled output [b,H], row-major. */
-  private record Run(double seconds, float[] pooled) {}
+  /** One timed run, its pooled output [b,H] and sequence output [b,T,H], row-major. */
+  private record Run(double seconds, float[] pooled, float[] sequence) {}
 
   /** One jbert batch: placeholders in, sequence_output and pooled_output out as Java arrays; timed whole. */
   private static Run jbert(SameDiff sd, int[][] ids, int[][] mask, int[][] types) {
@@ -359,7 +456,7 @@ public final class BenchRun {
     for (INDArray a : out.values()) if (!a.wasClosed()) a.close();
     ph.values().forEach(INDArray::close);
     if (seq.length == 0) throw new IllegalStateException("empty sequence output");
-    return new Run(s, pooled);
+    return new Run(s, pooled, seq);
   }
 
   private static float[] floats(INDArray a) {
@@ -372,7 +469,7 @@ public final class BenchRun {
   private static Run tfRun(TfReference tf, int[][] ids, int[][] mask, int[][] types) {
     long t0 = System.nanoTime();
     TfReference.Outputs o = tf.run(ids, mask, types, false);
-    return new Run((System.nanoTime() - t0) / 1e9, o.pooled());
+    return new Run((System.nanoTime() - t0) / 1e9, o.pooled(), o.sequence());
   }
 
   /** The real texts: --texts-file's "text" fields, else SpamAssassin sentences (every 7th email); at most N. */

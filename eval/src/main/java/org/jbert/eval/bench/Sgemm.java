@@ -6,6 +6,7 @@ import java.util.Random;
 import org.jbert.core.JbertException;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.factory.Nd4j;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -33,6 +34,21 @@ public final class Sgemm {
   /** One size's measurement. */
   public record Point(String engine, int n, double gflops, int reps) {}
 
+  /**
+   * One product [m,k] x [k,n] through nd4j's {@code matmul} op.
+   *
+   * @param dtype the operands' type: FLOAT, or BFLOAT16 (then the output is bf16 too: the only bf16 combination
+   *     the oneDNN matmul helper of nd4j-native M2.1 takes)
+   * @param gflops median GFLOP/s
+   * @param maxRelError for bf16, max |bf16 product - float32 product| over max |float32 product|; 0 for FLOAT
+   */
+  public record OpPoint(String dtype, int m, int k, int n, double gflops, int reps, double maxRelError) {
+    /** Seconds per product at the measured rate. */
+    public double seconds() {
+      return 2.0 * m * k * n / 1e9 / gflops;
+    }
+  }
+
   /** The sizes measured up to {@code maxN}: maxN/4, maxN/2 and maxN, those of them at least 16. */
   public static List<Integer> sizes(int maxN) {
     if (maxN < 16) throw new JbertException("sgemm size " + maxN + "; expected >= 16");
@@ -55,8 +71,42 @@ public final class Sgemm {
     try (INDArray a = Nd4j.create(ab[0], new long[] {n, n}, 'c');
         INDArray b = Nd4j.create(ab[1], new long[] {n, n}, 'c');
         INDArray out = Nd4j.create(DataType.FLOAT, n, n)) {
-      return time("nd4j", n, () -> a.mmuli(b, out));
+      return time("nd4j", 2.0 * n * n * n / 1e9, n, () -> a.mmuli(b, out));
     }
+  }
+
+  /**
+   * nd4j's {@code matmul} op (what the encoder graph runs: oneDNN's matmul in the {@code -onednn} builds of
+   * nd4j-native, its BLAS otherwise) on [m,k] x [k,n] in {@code dtype} (FLOAT or BFLOAT16; see {@link OpPoint}).
+   */
+  public static OpPoint matmulOp(int m, int k, int n, DataType dtype) {
+    if (dtype != DataType.FLOAT && dtype != DataType.BFLOAT16) {
+      throw new JbertException("matmul benchmark dtype " + dtype + "; expected FLOAT or BFLOAT16");
+    }
+    float[] av = values(m * k, 31L * m + k), bv = values(k * n, 17L * k + n);
+    try (INDArray a32 = Nd4j.create(av, new long[] {m, k}, 'c');
+        INDArray b32 = Nd4j.create(bv, new long[] {k, n}, 'c');
+        INDArray z32 = Nd4j.create(DataType.FLOAT, m, n);
+        INDArray a = a32.castTo(dtype); INDArray b = b32.castTo(dtype);
+        INDArray z = Nd4j.create(dtype, m, n)) {
+      Point p = time("nd4j matmul " + dtype, 2.0 * m * k * n / 1e9, n,
+          () -> Nd4j.exec(new Mmul(a, b, z, null)));
+      double err = 0;
+      if (dtype != DataType.FLOAT) {
+        Nd4j.exec(new Mmul(a32, b32, z32, null));
+        try (INDArray zf = z.castTo(DataType.FLOAT); INDArray diff = zf.sub(z32)) {
+          err = diff.amaxNumber().doubleValue() / z32.amaxNumber().doubleValue();
+        }
+      }
+      return new OpPoint(dtype.name(), m, k, n, p.gflops(), p.reps(), err);
+    }
+  }
+
+  private static float[] values(int len, long seed) {
+    Random rnd = new Random(seed);
+    float[] v = new float[len];
+    for (int i = 0; i < len; i++) v[i] = rnd.nextFloat() - 0.5f;
+    return v;
   }
 
   /** TensorFlow's GFLOP/s for n x n times n x n, float32. */
@@ -69,7 +119,7 @@ public final class Sgemm {
       Operand<TFloat32> pa = tf.placeholder(TFloat32.class);
       Operand<TFloat32> pb = tf.placeholder(TFloat32.class);
       Operand<TFloat32> sum = tf.reduceSum(tf.linalg.matMul(pa, pb), tf.constant(new int[] {0, 1}));
-      return time("tensorflow", n, () -> {
+      return time("tensorflow", 2.0 * n * n * n / 1e9, n, () -> {
         try (Result r = s.runner().feed(pa, ta).feed(pb, tb).fetch(sum).run()) {
           r.get(0);
         }
@@ -88,9 +138,8 @@ public final class Sgemm {
     return new float[][] {a, b};
   }
 
-  private static Point time(String engine, int n, Runnable product) {
+  private static Point time(String engine, double gflop, int n, Runnable product) {
     product.run(); // warm-up: thread pools, first-touch of the output
-    double gflop = 2.0 * n * n * n / 1e9;
     List<Double> rates = new ArrayList<>();
     double elapsed = 0;
     while (rates.size() < MAX_REPS && (rates.size() < MIN_REPS || elapsed < MIN_SECONDS)) {

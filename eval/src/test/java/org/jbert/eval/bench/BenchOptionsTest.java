@@ -44,7 +44,7 @@ class BenchOptionsTest {
   private static BenchRun.Options options(int batch, int steps, int inferenceBatches, int texts, Path file,
       int sgemm) {
     return new BenchRun.Options("bert-base-uncased", ALL, batch, List.of(8, 32), steps, 8, inferenceBatches, texts,
-        file, sgemm, true, false);
+        file, sgemm, true, false, true);
   }
 
   @Test
@@ -58,13 +58,13 @@ class BenchOptionsTest {
     assertEquals("--texts-file no/such.jsonl: file not found; expected JSON Lines with a text per line",
         error(() -> options(32, 3, 5, 256, Path.of("no/such.jsonl"), 4096)));
     assertEquals("--only: no phase; expected some of sgemm, inference, realtext, train",
-        error(() -> new BenchRun.Options("m", Set.of(), 32, List.of(8), 3, 8, 5, 256, null, 4096, true, false)));
+        error(() -> new BenchRun.Options("m", Set.of(), 32, List.of(8), 3, 8, 5, 256, null, 4096, true, false, true)));
     assertEquals("--train-batches: no batch size; expected e.g. 8,32",
-        error(() -> new BenchRun.Options("m", ALL, 32, List.of(), 3, 8, 5, 256, null, 4096, true, false)));
+        error(() -> new BenchRun.Options("m", ALL, 32, List.of(), 3, 8, 5, 256, null, 4096, true, false, true)));
     assertEquals("--train-micro-batch -1: expected an integer >= 0",
-        error(() -> new BenchRun.Options("m", ALL, 32, List.of(32), 3, -1, 5, 256, null, 4096, true, false)));
+        error(() -> new BenchRun.Options("m", ALL, 32, List.of(32), 3, -1, 5, 256, null, 4096, true, false, true)));
     assertEquals("--train-micro-batch 12 does not divide training batch 32; expected a divisor of every"
         + " --train-batches value, or 0 for one pass",
-        error(() -> new BenchRun.Options("m", ALL, 32, List.of(8, 32), 3, 12, 5, 256, null, 4096, true, false)));
+        error(() -> new BenchRun.Options("m", ALL, 32, List.of(8, 32), 3, 12, 5, 256, null, 4096, true, false, true)));
   }
 }
