@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.jbert.core.JbertException;
+import org.jbert.core.graph.MatmulPrecision;
 import org.jbert.core.io.Npz;
 import org.jbert.core.model.BatchEncoder;
 import org.jbert.core.model.Bert;
@@ -43,6 +44,11 @@ final class EmbedCommand implements Runnable {
   @Option(names = "--no-dynamic-padding", description = "pad every text row to --max-length, as TF Hub does")
   boolean fixedPadding;
 
+  @Option(names = "--precision", paramLabel = "float32|bf16", defaultValue = "float32",
+      description = "dense products in float32 (default, within 1e-4 of TF) or bf16 (faster with nd4j's oneDNN build on"
+          + " AVX512_BF16 CPUs; hidden states move by up to ~0.1: docs/PERFORMANCE.md)")
+  String precision;
+
   @Option(names = "--input", paramLabel = "FILE.jsonl", description = "JSON Lines input instead of TEXT arguments")
   Path input;
 
@@ -60,7 +66,12 @@ final class EmbedCommand implements Runnable {
       throw new JbertException("give either TEXT arguments or --input FILE.jsonl, not both");
     }
     if (input == null && texts.isEmpty()) throw new JbertException("nothing to embed: give TEXT arguments or --input");
-    try (Bert bert = Bert.load(model)) {
+    MatmulPrecision p = switch (precision) {
+      case "float32" -> MatmulPrecision.FLOAT32;
+      case "bf16" -> MatmulPrecision.BF16;
+      default -> throw new JbertException("--precision '" + precision + "'; expected float32 or bf16");
+    };
+    try (Bert bert = Bert.load(model, p)) {
       Features f = input == null
           ? bert.preprocess(texts, null, maxLength, !fixedPadding)
           : readJsonLines(bert, input, maxLength, !fixedPadding).features();

@@ -116,4 +116,25 @@ class EmbedCommandTest {
     assertOneLineError(run("embed", "--model", model.toString(), "--output", out.toString()), "nothing to embed");
     assertFalse(Files.exists(out), "no output written on errors");
   }
+
+  /** --precision bf16: every output within 0.05 of float32 on the tiny model, not equal to it; a bad value is named. */
+  @Test
+  void bf16PrecisionStaysCloseToFloat32() {
+    Path fp32 = dir.resolve("fp32.npz");
+    Path bf16 = dir.resolve("bf16.npz");
+    String[] texts = {"I love pizza", "India is my country"};
+    Result r = run(concat(new String[] {"embed", "--model", model.toString(), "--output", fp32.toString()}, texts));
+    assertEquals(0, r.code(), r.err());
+    r = run(concat(new String[] {"embed", "--model", model.toString(), "--output", bf16.toString(), "--precision",
+        "bf16"}, texts));
+    assertEquals(0, r.code(), r.err());
+    float[] a = Npz.read(fp32).get("sequence_output").floats();
+    float[] b = Npz.read(bf16).get("sequence_output").floats();
+    double worst = 0;
+    for (int i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+    assertTrue(worst < 0.05 && worst > 1e-6, "bf16 vs float32 sequence_output: " + worst);
+    r = run(concat(new String[] {"embed", "--model", model.toString(), "--output", bf16.toString(), "--precision",
+        "fp16"}, texts));
+    assertOneLineError(r, "--precision 'fp16'; expected float32 or bf16");
+  }
 }
