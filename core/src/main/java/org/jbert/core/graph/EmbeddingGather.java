@@ -1,15 +1,10 @@
 package org.jbert.core.graph;
 
 import java.util.List;
-import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.imports.converters.ImportClassMapping;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ops.CustomOpDescriptor;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.shape.Gather;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Row lookup {@code table[ids]} along axis 0 whose backward pass is an unsorted segment sum of the incoming gradient
@@ -20,13 +15,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * embedding lookups, in both {@code calculateGradients} and {@code fit}). Why not a Gather subclass: SameDiff builds
  * the gradient graph from serialized clones of every op and recreates each op's Java class from its op name, so a
  * subclass named "gather" comes back as a plain Gather. Hence this op has its own {@link #opName()}, registered once
- * in ND4J's op-name table ({@link #register()}), and only borrows gather's native hash and descriptor. Call
+ * in ND4J's op-name table ({@link #register()}), and only borrows gather's native hash and descriptor
+ * ({@link NativeAliasOp}). Call
  * {@link #register()} before {@code SameDiff.load} of a serialized graph that holds this op (building a graph
  * registers it already).
  *
  * <p>Shapes: table [R,H], ids [K] int, output [K,H]; gradient for the table [R,H], zeros for the ids.
  */
-public class EmbeddingGather extends DynamicCustomOp {
+public class EmbeddingGather extends NativeAliasOp {
   /** The Java-side op name (the native op executed is {@code gather}). */
   public static final String OP_NAME = "jbert_embedding_gather";
   private static final String NATIVE = "gather";
@@ -36,45 +32,18 @@ public class EmbeddingGather extends DynamicCustomOp {
   }
 
   /** For SameDiff's reflection only. */
-  public EmbeddingGather() {}
+  public EmbeddingGather() {
+    super(NATIVE);
+  }
 
   EmbeddingGather(SameDiff sd, SDVariable table, SDVariable ids) {
-    super(null, sd, new SDVariable[] {table, ids});
-    addIArgument(0);
+    super(NATIVE, sd, new SDVariable[] {table, ids});
+    addIArgument(0); // axis
   }
 
   @Override
   public String opName() {
     return OP_NAME;
-  }
-
-  @Override
-  public long opHash() {
-    return Nd4j.getExecutioner().getCustomOperations().get(NATIVE).getHash();
-  }
-
-  @Override
-  public CustomOpDescriptor getDescriptor() {
-    return Nd4j.getExecutioner().getCustomOperations().get(NATIVE);
-  }
-
-  /** The axis (0) travels as an integer argument; there are no other properties to serialize. */
-  @Override
-  public Map<String, Object> propertiesForFunction() {
-    return Map.of();
-  }
-
-  @Override
-  public void setPropertiesForFunction(Map<String, Object> properties) {}
-
-  @Override
-  public int getNumOutputs() {
-    return 1;
-  }
-
-  @Override
-  public List<DataType> calculateOutputDataTypes(List<DataType> in) {
-    return List.of(in.get(0));
   }
 
   @Override
@@ -85,10 +54,10 @@ public class EmbeddingGather extends DynamicCustomOp {
   }
 
   /**
-   * Adds this op to ND4J's name-to-op table (public API, {@link ImportClassMapping#getOpNameMapping()}), so that
-   * SameDiff's serialize-and-clone of the graph (done when building gradients) recreates this class by its name.
+   * Adds this op to ND4J's name-to-op table, so that SameDiff's serialize-and-clone of the graph (done when building
+   * gradients) recreates this class by its name.
    */
-  public static synchronized void register() {
-    ImportClassMapping.getOpNameMapping().putIfAbsent(OP_NAME, new EmbeddingGather());
+  public static void register() {
+    NativeAliasOp.register(new EmbeddingGather());
   }
 }

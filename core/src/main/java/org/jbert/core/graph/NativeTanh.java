@@ -1,15 +1,9 @@
 package org.jbert.core.graph;
 
 import java.util.List;
-import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.imports.converters.ImportClassMapping;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ops.CustomOpDescriptor;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Elementwise {@code tanh(x)} through libnd4j's declarable (custom) {@code tanh} op, with the backward
@@ -18,12 +12,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Why not {@code sd.math().tanh} ({@link Tanh}): that is a legacy transform op, which never reaches libnd4j's
  * platform helpers. The declarable op does: in the {@code -onednn} builds of nd4j-native it runs oneDNN's vectorized
  * eltwise tanh, 7.8x faster on [4096,3072] (3.5 vs 27.5 ms here; GELU's tanh was 11% of BERT-base inference).
- * In the generic build both run the same scalar loop. Registered by name like {@link EmbeddingGather}, for the same
- * reason (SameDiff recreates ops from their names when it builds the gradient graph).
+ * In the generic build both run the same scalar loop. A {@link NativeAliasOp}, registered by name for the same
+ * reason as {@link EmbeddingGather} (SameDiff recreates ops from their names when it builds the gradient graph).
  *
  * <p>Shapes: x [...] float, output [...] same shape and type.
  */
-public class NativeTanh extends DynamicCustomOp {
+public class NativeTanh extends NativeAliasOp {
   /** The Java-side op name (the native op executed is {@code tanh}). */
   public static final String OP_NAME = "jbert_tanh";
   private static final String NATIVE = "tanh";
@@ -33,44 +27,17 @@ public class NativeTanh extends DynamicCustomOp {
   }
 
   /** For SameDiff's reflection only. */
-  public NativeTanh() {}
+  public NativeTanh() {
+    super(NATIVE);
+  }
 
   NativeTanh(SameDiff sd, SDVariable x) {
-    super(null, sd, new SDVariable[] {x});
+    super(NATIVE, sd, new SDVariable[] {x});
   }
 
   @Override
   public String opName() {
     return OP_NAME;
-  }
-
-  @Override
-  public long opHash() {
-    return Nd4j.getExecutioner().getCustomOperations().get(NATIVE).getHash();
-  }
-
-  @Override
-  public CustomOpDescriptor getDescriptor() {
-    return Nd4j.getExecutioner().getCustomOperations().get(NATIVE);
-  }
-
-  /** No properties: the op has no arguments. */
-  @Override
-  public Map<String, Object> propertiesForFunction() {
-    return Map.of();
-  }
-
-  @Override
-  public void setPropertiesForFunction(Map<String, Object> properties) {}
-
-  @Override
-  public int getNumOutputs() {
-    return 1;
-  }
-
-  @Override
-  public List<DataType> calculateOutputDataTypes(List<DataType> in) {
-    return List.of(in.get(0));
   }
 
   /** d tanh(x)/dx = 1 - tanh(x)^2, from this op's output. */
@@ -81,7 +48,7 @@ public class NativeTanh extends DynamicCustomOp {
   }
 
   /** Adds this op to ND4J's name-to-op table (see {@link EmbeddingGather#register()}). */
-  public static synchronized void register() {
-    ImportClassMapping.getOpNameMapping().putIfAbsent(OP_NAME, new NativeTanh());
+  public static void register() {
+    NativeAliasOp.register(new NativeTanh());
   }
 }
