@@ -226,10 +226,10 @@ public final class BertGraph {
    */
   public static int copyKernelsToBf16(SameDiff sd) {
     int n = 0;
-    for (SDVariable v : sd.variables()) {
-      String copy = v.name() + BF16_COPY;
-      if (v.name().endsWith("/kernel") && sd.hasVariable(copy)) {
-        sd.getVariable(copy).getArr().assign(v.getArr());
+    for (SDVariable copy : sd.variables()) {
+      String name = copy.name();
+      if (name.endsWith(BF16_COPY)) {
+        copy.getArr().assign(sd.getVariable(name.substring(0, name.length() - BF16_COPY.length())).getArr());
         n++;
       }
     }
