@@ -134,6 +134,18 @@ class BenchCommandTest {
     assertEquals("nan", figures.get("realtext_pooled_max_abs_diff_vs_tf"));
     // The training children's output was passed on as progress.
     assertTrue(r.err().contains("[train b=32] training B=32 T=128 step 1/1"), r.err());
+    // The default --train-micro-batch 8: B=32 ran as 4 passes of 8, B=8 in one.
+    assertTrue(r.err().contains("training B=32 T=128 (4 micro-batches of 8)"), r.err());
+    assertTrue(r.err().contains("training B=8 T=128 (one pass)"), r.err());
+    assertEquals(8, (int) number(figures, "train_b32_micro_batch"));
+    assertEquals(8, (int) number(figures, "train_b8_micro_batch"));
+    // nd4j's matmul op on the encoder's shapes; the tests' generic build has no fast bf16 matmul, so bf16 is
+    // skipped with a note, in the sgemm phase and in the dense rounds.
+    assertTrue(number(figures, "matmul_op_gflops") > 0, figures.get("matmul_op_gflops"));
+    assertEquals("nan", figures.get("matmul_op_bf16_gflops"));
+    assertEquals("nan", figures.get("inference_bf16_vs_tf"));
+    assertTrue(r.err().contains("note: bf16 matmul not measured") && r.err().contains("note: bf16 inference not"
+        + " measured"), r.err());
 
     // The JSON holds the same figures (null for nan), the notes, the machine and the settings.
     JsonNode j = new ObjectMapper().readTree(json.toFile());
