@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +52,7 @@ public final class ConfigMapper {
 
   private ConfigMapper(boolean lenient, Map<String, Class<?>> subtypes) {
     this.lenient = lenient;
-    this.subtypes = Map.copyOf(subtypes);
+    this.subtypes = Collections.unmodifiableMap(new LinkedHashMap<>(subtypes));  // in the order given
     this.mapper = configure(new ObjectMapper());
     this.yamlWriter = configure(new ObjectMapper(new YAMLFactory()
         .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)

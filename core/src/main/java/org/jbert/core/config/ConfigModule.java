@@ -2,6 +2,7 @@ package org.jbert.core.config;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.DeserializationConfig;
 import com.fasterxml.jackson.databind.DeserializationContext;
@@ -18,9 +19,12 @@ import com.fasterxml.jackson.databind.jsontype.TypeDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.POJONode;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.databind.type.ReferenceType;
+import com.fasterxml.jackson.databind.util.ClassUtil;
 import java.io.IOException;
+import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -28,7 +32,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -123,6 +126,9 @@ final class ConfigModule extends SimpleModule {
 
     @Override
     public Optional<?> deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      if (p.currentToken() == JsonToken.VALUE_EMBEDDED_OBJECT && p.getEmbeddedObject() instanceof Optional<?> d) {
+        return d;  // a default
+      }
       return Optional.ofNullable(ctxt.findRootValueDeserializer(content).deserialize(p, ctxt));
     }
 
@@ -163,6 +169,10 @@ final class ConfigModule extends SimpleModule {
     }
 
     private Object convert(JsonNode n) {
+      if (n instanceof POJONode d) {  // a default
+        Object v = d.getPojo();
+        return (c.isPrimitive() ? ClassUtil.wrapperType(c) : c).isInstance(v) ? v : null;
+      }
       if (c == String.class) return n.isTextual() || (lenient && n.isValueNode()) ? n.asText() : null;
       if (c == Path.class) return n.isTextual() && !n.asText().isEmpty() ? Path.of(n.asText()) : null;
       if (c == boolean.class || c == Boolean.class) {
@@ -219,7 +229,6 @@ final class ConfigModule extends SimpleModule {
    * collections, nested records' defaults), then lets Jackson build the record through its canonical constructor.
    */
   private static final class RecordDefaults extends DelegatingDeserializer {
-    private static final Map<Class<?>, Optional<JsonNode>> DEFAULTS = new ConcurrentHashMap<>();
     private final Class<?> type;
     private final Supplier<ObjectMapper> mapper;
 
@@ -237,6 +246,7 @@ final class ConfigModule extends SimpleModule {
     @Override
     public Object deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
       JsonNode n = ctxt.readTree(p);
+      if (n instanceof POJONode d && type.isInstance(d.getPojo())) return d.getPojo();  // a default
       if (n == null || n.isNull()) n = JsonNodeFactory.instance.objectNode();
       JsonParser filled = fill(n).traverse(p.getCodec());
       filled.nextToken();
@@ -255,8 +265,7 @@ final class ConfigModule extends SimpleModule {
         String key = it.next();
         if (ConfigTypes.component(type, key) == null) throw ConfigProblem.unknownKey(key, type);
       }
-      JsonNode defaults = DEFAULTS.computeIfAbsent(type, t -> Optional.ofNullable(ConfigTypes.defaults(t))
-          .map(d -> mapper.get().valueToTree(d))).orElse(null);
+      Object defaults = ConfigTypes.defaults(type);
       JsonNodeFactory f = JsonNodeFactory.instance;
       ObjectNode out = f.objectNode();
       for (RecordComponent c : type.getRecordComponents()) {
@@ -265,7 +274,7 @@ final class ConfigModule extends SimpleModule {
         if (v == null || v.isNull()) {
           Class<?> t = c.getType();
           if (defaults != null) {
-            v = defaults.get(key);
+            v = defaultValue(c, defaults);
           } else if (t == Optional.class) {
             v = f.nullNode();
           } else if (t == List.class) {
@@ -281,6 +290,24 @@ final class ConfigModule extends SimpleModule {
         out.set(key, v);
       }
       return out;
+    }
+
+    /**
+     * The value of component {@code c} in {@code defaults}: the object itself (it is not validated again, e.g. an
+     * empty default path), or as a tree for a list or map, which Jackson reads only from one.
+     */
+    private JsonNode defaultValue(RecordComponent c, Object defaults) {
+      Object v;
+      try {
+        Method m = c.getAccessor();
+        m.setAccessible(true);
+        v = m.invoke(defaults);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException(e);
+      }
+      if (v == null) return JsonNodeFactory.instance.nullNode();
+      if (v instanceof List<?> || v instanceof Map<?, ?>) return mapper.get().valueToTree(v);
+      return JsonNodeFactory.instance.pojoNode(v);
     }
   }
 }
