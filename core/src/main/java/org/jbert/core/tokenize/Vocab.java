@@ -88,13 +88,15 @@ public final class Vocab {
   }
 
   /**
-   * Reads a {@code vocab.txt}: UTF-8, one token per line, id = line index. Only a trailing {@code \n} / {@code \r\n}
+   * Reads a {@code vocab.txt}, or the WordPiece {@code model.vocab} of a Hugging Face {@code tokenizer.json} when the
+   * file name ends with {@code .json} ({@link TokenizerConfig}). A vocab.txt is UTF-8, one token per line, id = line index. Only a trailing {@code \n} / {@code \r\n}
    * is stripped from each line; a final newline does not add an empty token; a UTF-8 byte-order mark at the start is
    * dropped.
    *
    * @throws JbertException if the file is missing or unreadable, is not UTF-8, or lacks [UNK], [CLS] or [SEP]
    */
   public static Vocab load(Path vocabTxt) {
+    if (vocabTxt.getFileName().toString().endsWith(".json")) return TokenizerConfig.vocabOfTokenizerJson(vocabTxt);
     byte[] bytes;
     try {
       bytes = Files.readAllBytes(vocabTxt);
@@ -123,6 +125,11 @@ public final class Vocab {
     }
   }
 
+  /** A vocabulary whose token of id i is {@code tokens.get(i)}; {@code source} names it in messages. */
+  static Vocab of(String source, List<String> tokens) {
+    return new Vocab(source, tokens);
+  }
+
   /** The lines of a vocab.txt through {@link Utf8Lines} (strict UTF-8, a leading byte-order mark dropped). */
   private static List<String> lines(byte[] bytes, String source) {
     List<String> out = new ArrayList<>(32_000);
@@ -133,6 +140,11 @@ public final class Vocab {
           + " expected a UTF-8 vocab.txt");
     }
     return out;
+  }
+
+  /** Every token in id order (the lines of vocab.txt). */
+  public List<String> tokens() {
+    return List.of(tokens);
   }
 
   /** Number of lines (ids), V. */
