@@ -21,6 +21,7 @@ import org.jbert.core.weights.HuggingFaceSource;
 import org.jbert.core.weights.WeightSource;
 import org.jbert.core.weights.WeightSources;
 import org.jbert.finetune.TaskModel;
+import org.jbert.finetune.TaskModelFiles;
 import org.jbert.finetune.head.HeadOutputs;
 import org.jbert.finetune.head.TaskHeads;
 import org.jbert.pretraining.PretrainingModel;
@@ -71,14 +72,14 @@ final class PredictModel implements AutoCloseable {
     Path marker = folder.resolve(BertModel.JBERT_FILE);
     if (Files.isRegularFile(marker)) {
       if (JsonFiles.readObject(marker).has(TaskModel.HEAD_KEY)) {
-        return task(dirOrName, folder, TaskModel.load(folder));
+        return task(dirOrName, folder, TaskModelFiles.load(folder));
       }
       BertModel.requireJbertFolder(folder);
       return pretraining(dirOrName, folder);
     }
     if (WeightSources.detect(folder) == WeightSources.Format.SAFETENSORS) {
-      if (TaskModel.huggingFaceHead(folder).isPresent()) {
-        return task(dirOrName, folder, TaskModel.fromHuggingFace(folder));
+      if (TaskModelFiles.huggingFaceHead(folder).isPresent()) {
+        return task(dirOrName, folder, TaskModelFiles.fromHuggingFace(folder));
       }
       Path cfgFile = folder.resolve(HuggingFaceSource.CONFIG_FILE);
       List<String> listed = new ArrayList<>();

@@ -23,7 +23,7 @@ class AdamWGoldenTest {
   void fourStepsMatchTorch() {
     JsonNode golden = Fixtures.golden().get("train_adamw");
     int[] labels = Fixtures.ints1(golden.get("labels"));
-    try (TaskModel m = TaskModel.fromHuggingFace(Fixtures.task("seqcls"));
+    try (TaskModel m = TaskModelFiles.fromHuggingFace(Fixtures.task("seqcls"));
         Batch b = Batch.classification(Fixtures.ids(), Fixtures.mask(), Fixtures.types(), labels);
         AdamW adam = new AdamW(m.parameters(), new AdamW.Hyper(1e-3, 0.9, 0.999, 1e-6, 0.01))) {
       List<CheckpointNames> table = m.tableEntries();

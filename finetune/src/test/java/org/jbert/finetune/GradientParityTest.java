@@ -30,7 +30,7 @@ class GradientParityTest {
   void gradientsReachEveryVariableAndMatchHf() {
     JsonNode step0 = Fixtures.golden().get("train_adamw").get("steps").get(0);
     int[] labels = Fixtures.ints1(Fixtures.golden().get("train_adamw").get("labels"));
-    try (TaskModel m = TaskModel.fromHuggingFace(Fixtures.task("seqcls"));
+    try (TaskModel m = TaskModelFiles.fromHuggingFace(Fixtures.task("seqcls"));
         Batch b = Batch.classification(Fixtures.ids(), Fixtures.mask(), Fixtures.types(), labels)) {
       LossAndGradients lg = m.lossAndGradients(b);
       // Every trainable variable, encoder and head, gets a non-zero gradient.

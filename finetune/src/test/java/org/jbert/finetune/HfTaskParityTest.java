@@ -24,7 +24,7 @@ class HfTaskParityTest {
   @Test
   void sequenceClassificationMatchesHf() {
     JsonNode g = Fixtures.golden().get("seqcls");
-    try (TaskModel m = TaskModel.fromHuggingFace(Fixtures.task("seqcls"));
+    try (TaskModel m = TaskModelFiles.fromHuggingFace(Fixtures.task("seqcls"));
         Batch b = Batch.classification(Fixtures.ids(), Fixtures.mask(), Fixtures.types(),
             Fixtures.ints1(g.get("labels")))) {
       assertEquals(SequenceClassificationHead.TYPE, m.head().type());
@@ -39,7 +39,7 @@ class HfTaskParityTest {
   @Test
   void tokenClassificationMatchesHf() {
     JsonNode g = Fixtures.golden().get("tokcls");
-    try (TaskModel m = TaskModel.fromHuggingFace(Fixtures.task("tokcls"));
+    try (TaskModel m = TaskModelFiles.fromHuggingFace(Fixtures.task("tokcls"));
         Batch b = Batch.tagging(Fixtures.ids(), Fixtures.mask(), Fixtures.types(), Fixtures.ints2(g.get("labels")))) {
       assertEquals(TokenClassificationHead.TYPE, m.head().type());
       assertEquals(5, m.context().numLabels());
@@ -52,7 +52,7 @@ class HfTaskParityTest {
   @Test
   void questionAnsweringMatchesHf() {
     JsonNode g = Fixtures.golden().get("qa");
-    try (TaskModel m = TaskModel.fromHuggingFace(Fixtures.task("qa"));
+    try (TaskModel m = TaskModelFiles.fromHuggingFace(Fixtures.task("qa"));
         Batch b = Batch.spans(Fixtures.ids(), Fixtures.mask(), Fixtures.types(),
             Fixtures.ints1(g.get("start_positions")), Fixtures.ints1(g.get("end_positions")))) {
       assertEquals(QuestionAnsweringHead.TYPE, m.head().type());

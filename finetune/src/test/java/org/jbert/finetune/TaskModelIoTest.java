@@ -30,13 +30,13 @@ class TaskModelIoTest {
   @Test
   void jbertFolderRoundTripKeepsHeadLabelsAndOutputs() throws Exception {
     for (String task : List.of("seqcls", "tokcls", "qa")) {
-      try (TaskModel m = TaskModel.fromHuggingFace(Fixtures.task(task))) {
+      try (TaskModel m = TaskModelFiles.fromHuggingFace(Fixtures.task(task))) {
         Path dir = tmp.resolve("jbert-" + task);
         m.save(dir);
         JsonNode head = new ObjectMapper().readTree(dir.resolve("jbert.json").toFile()).get("head");
         assertEquals(m.head().type(), head.get("type").asText());
         assertEquals(m.context().numLabels(), head.get("num_labels").asInt());
-        try (TaskModel back = TaskModel.load(dir)) {
+        try (TaskModel back = TaskModelFiles.load(dir)) {
           assertEquals(m.head().type(), back.head().type());
           assertEquals(m.labelNames(), back.labelNames());
           assertEquals(m.context().problemType(), back.context().problemType());
@@ -62,7 +62,7 @@ class TaskModelIoTest {
         assertArrayEquals(new long[] {4, c.hiddenSize()}, st.entries().get("classifier.weight").shape());
         assertFalse(st.entries().containsKey("bert.pooler.dense.weight"), "tagging models have no pooler");
       }
-      try (TaskModel back = TaskModel.fromHuggingFace(dir)) {
+      try (TaskModel back = TaskModelFiles.fromHuggingFace(dir)) {
         assertEquals(List.of("O", "B-PER", "I-PER", "B-LOC"), back.labelNames());
         assertSameOutputs(m, back);
       }
@@ -72,10 +72,10 @@ class TaskModelIoTest {
   @Test
   void numLabelsDifferentFromTheImportedHeadNamesBothNumbers() {
     JbertException e = assertThrows(JbertException.class,
-        () -> TaskModel.fromHuggingFace(Fixtures.task("seqcls"), 5));
+        () -> TaskModelFiles.fromHuggingFace(Fixtures.task("seqcls"), 5));
     assertTrue(e.getMessage().contains("num_labels 3") && e.getMessage().contains("num_labels 5"), e.getMessage());
     assertTrue(e.getMessage().contains("BertForSequenceClassification"), e.getMessage());
-    try (TaskModel ok = TaskModel.fromHuggingFace(Fixtures.task("seqcls"), 3)) {
+    try (TaskModel ok = TaskModelFiles.fromHuggingFace(Fixtures.task("seqcls"), 3)) {
       assertEquals(3, ok.context().numLabels());
     }
   }
@@ -95,16 +95,16 @@ class TaskModelIoTest {
               Fixtures.task(e.getKey()).resolve("config.json").toFile());
       cfg.remove("architectures");
       Files.writeString(dir.resolve("config.json"), cfg.toString());
-      assertEquals(e.getValue(), TaskModel.huggingFaceHead(dir).orElseThrow().type(), e.getKey());
-      try (TaskModel m = TaskModel.fromHuggingFace(dir); TaskModel ref = TaskModel.fromHuggingFace(
+      assertEquals(e.getValue(), TaskModelFiles.huggingFaceHead(dir).orElseThrow().type(), e.getKey());
+      try (TaskModel m = TaskModelFiles.fromHuggingFace(dir); TaskModel ref = TaskModelFiles.fromHuggingFace(
           Fixtures.task(e.getKey()))) {
         assertSameOutputs(ref, m);
       }
       // An architecture that is no task head is believed: no head, even though the keys would fit one.
       cfg.putArray("architectures").add("BertForMultipleChoice");
       Files.writeString(dir.resolve("config.json"), cfg.toString());
-      assertTrue(TaskModel.huggingFaceHead(dir).isEmpty(), e.getKey());
-      JbertException err = assertThrows(JbertException.class, () -> TaskModel.fromHuggingFace(dir));
+      assertTrue(TaskModelFiles.huggingFaceHead(dir).isEmpty(), e.getKey());
+      JbertException err = assertThrows(JbertException.class, () -> TaskModelFiles.fromHuggingFace(dir));
       assertTrue(err.getMessage().contains("architectures [BertForMultipleChoice] name no task head"),
           err.getMessage());
     }
@@ -125,7 +125,7 @@ class TaskModelIoTest {
     BertConfig c = BertConfig.fromFolder(Fixtures.task("seqcls"));
     try (HuggingFaceSource src = HuggingFaceSource.open(Fixtures.task("seqcls"));
         TaskModel m = TaskModel.fromPretrained(src, new TokenClassificationHead(), HeadContext.of(c, 7), 1);
-        TaskModel ref = TaskModel.fromHuggingFace(Fixtures.task("tokcls"))) {
+        TaskModel ref = TaskModelFiles.fromHuggingFace(Fixtures.task("tokcls"))) {
       assertEquals(java.util.Set.of("cls/token_classification/output_weights", "cls/token_classification/output_bias"),
           java.util.Set.copyOf(m.importReport().orElseThrow().missing()));
       // The encoder is the same in both fixture folders: identical sequence outputs.
@@ -142,7 +142,7 @@ class TaskModelIoTest {
 
   @Test
   void labelsOfTheWrongShapeAreRejected() {
-    try (TaskModel m = TaskModel.fromHuggingFace(Fixtures.task("seqcls"));
+    try (TaskModel m = TaskModelFiles.fromHuggingFace(Fixtures.task("seqcls"));
         Batch b = Batch.tagging(Fixtures.ids(), Fixtures.mask(), Fixtures.types(), new int[3][16])) {
       JbertException e = assertThrows(JbertException.class, () -> m.loss(b));
       assertTrue(e.getMessage().startsWith("labels 'labels' have shape [3, 16]"), e.getMessage());
@@ -151,14 +151,14 @@ class TaskModelIoTest {
 
   @Test
   void classIdsOutOfRangeAreRejected() {
-    try (TaskModel m = TaskModel.fromHuggingFace(Fixtures.task("seqcls"));
+    try (TaskModel m = TaskModelFiles.fromHuggingFace(Fixtures.task("seqcls"));
         Batch b = Batch.classification(Fixtures.ids(), Fixtures.mask(), Fixtures.types(), new int[] {0, 3, 1})) {
       JbertException e = assertThrows(JbertException.class, () -> m.loss(b));
       assertEquals("labels 'labels' element 1 is 3; expected a class id in [0, 3)", e.getMessage());
     }
     int[][] tags = Fixtures.ints2(Fixtures.golden().get("tokcls").get("labels"));
     tags[2][9] = -1;
-    try (TaskModel m = TaskModel.fromHuggingFace(Fixtures.task("tokcls"));
+    try (TaskModel m = TaskModelFiles.fromHuggingFace(Fixtures.task("tokcls"));
         Batch b = Batch.tagging(Fixtures.ids(), Fixtures.mask(), Fixtures.types(), tags)) {
       JbertException e = assertThrows(JbertException.class, () -> m.loss(b));
       assertEquals("labels 'labels' element 41 is -1; expected a class id in [0, 5) or -100 (ignored)",

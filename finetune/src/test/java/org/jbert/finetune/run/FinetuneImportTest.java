@@ -14,6 +14,7 @@ import org.jbert.core.JbertException;
 import org.jbert.finetune.Batch;
 import org.jbert.finetune.Fixtures;
 import org.jbert.finetune.TaskModel;
+import org.jbert.finetune.TaskModelFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,7 +59,7 @@ class FinetuneImportTest {
     assertTrue(Math.abs(first - golden) / golden < 1e-5, "first loss " + first + ", HF " + golden);
     assertTrue(FinetuneRunTest.out.contains("head of " + Fixtures.task("seqcls") + " further (num_labels 3)"),
         FinetuneRunTest.out);
-    try (TaskModel m = TaskModel.load(o.modelDir())) {
+    try (TaskModel m = TaskModelFiles.load(o.modelDir())) {
       assertEquals(List.of("0", "1", "2"), m.labelNames(), "the data's labels replace HF's LABEL_i placeholders");
     }
   }
@@ -68,7 +69,7 @@ class FinetuneImportTest {
     Path rows = goldenRows("\"b\"", "\"c\"", "\"a\"");
     FinetuneRun.Outcome first = FinetuneRunTest.run(config(Fixtures.task("seqcls"), rows, "one", ""));
     double saved;
-    try (TaskModel m = TaskModel.load(first.modelDir());
+    try (TaskModel m = TaskModelFiles.load(first.modelDir());
         Batch b = Batch.classification(Fixtures.ids(), Fixtures.mask(), Fixtures.types(), new int[] {1, 2, 0})) {
       assertEquals(List.of("a", "b", "c"), m.labelNames());
       saved = m.loss(b);
