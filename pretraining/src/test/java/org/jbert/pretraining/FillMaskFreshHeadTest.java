@@ -11,6 +11,7 @@ import java.util.List;
 import org.jbert.core.JbertException;
 import org.jbert.core.config.BertConfig;
 import org.jbert.core.model.BertModel;
+import org.jbert.testing.HfTiny;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
