@@ -22,7 +22,7 @@ import org.jbert.core.train.Trainer;
 import org.jbert.core.weights.WeightSource;
 import org.jbert.core.weights.WeightSources;
 import org.jbert.finetune.Batch;
-import org.jbert.finetune.Predictions;
+import org.jbert.finetune.head.Predictions;
 import org.jbert.finetune.TaskModel;
 import org.jbert.finetune.TaskModelFiles;
 import org.jbert.finetune.data.LabelMap;
