@@ -32,6 +32,7 @@ public record TextInputs(BertConfig config, Optional<BertTokenizer> tokenizer, i
   /** The tokenizer; a JbertException naming {@code where} (the data file) when the model has no vocabulary. */
   public BertTokenizer tokenizer(String where) {
     return tokenizer.orElseThrow(() -> new JbertException(where + ": text needs the model's vocabulary, but " + model
-        + " has no vocab.txt beside its weights; expected a vocab.txt there, or pre-tokenized input_word_ids rows"));
+        + " has no vocab.txt (or tokenizer.json) beside its weights; expected one there, or pre-tokenized"
+        + " input_word_ids rows"));
   }
 }
