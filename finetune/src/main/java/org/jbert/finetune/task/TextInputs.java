@@ -5,11 +5,12 @@ import java.util.Optional;
 import org.jbert.core.JbertException;
 import org.jbert.core.config.BertConfig;
 import org.jbert.core.tokenize.BertTokenizer;
-import org.jbert.core.tokenize.Vocab;
+import org.jbert.core.tokenize.TokenizerConfig;
 
 /**
  * How texts become encoder inputs for one model: its config (vocab size, type vocab size, max positions), its
- * tokenizer when it has a vocabulary (lower-casing unless the vocabulary is cased), and T.
+ * tokenizer when it has a vocabulary (vocab.txt or tokenizer.json, with tokenizer_config.json's switches:
+ * {@link TokenizerConfig}), and T.
  *
  * @param config the model's encoder config
  * @param tokenizer the model's tokenizer; empty for a model without vocab.txt (then only pre-tokenized rows work)
@@ -22,15 +23,16 @@ public record TextInputs(BertConfig config, Optional<BertTokenizer> tokenizer, i
     if (maxSeqLength < 3) throw new JbertException("max_seq_length " + maxSeqLength + "; expected >= 3");
   }
 
-  /** Inputs of a model with {@code config} and {@code vocab} (vocab.txt, or empty), T = min(maxSeqLength, P). */
+  /** Inputs of a model with {@code config} and {@code vocab} (vocab.txt or tokenizer.json, or empty), T = min(maxSeqLength, P). */
   public static TextInputs of(BertConfig config, Optional<Path> vocab, int maxSeqLength, String model) {
-    Optional<BertTokenizer> tok = vocab.map(Vocab::load).map(v -> new BertTokenizer(v, !v.isCased()));
+    Optional<BertTokenizer> tok = vocab.map(TokenizerConfig::tokenizer);
     return new TextInputs(config, tok, Math.min(maxSeqLength, config.maxPositionEmbeddings()), model);
   }
 
   /** The tokenizer; a JbertException naming {@code where} (the data file) when the model has no vocabulary. */
   public BertTokenizer tokenizer(String where) {
     return tokenizer.orElseThrow(() -> new JbertException(where + ": text needs the model's vocabulary, but " + model
-        + " has no vocab.txt beside its weights; expected a vocab.txt there, or pre-tokenized input_word_ids rows"));
+        + " has no vocab.txt (or tokenizer.json) beside its weights; expected one there, or pre-tokenized"
+        + " input_word_ids rows"));
   }
 }

@@ -10,6 +10,7 @@ import java.util.Random;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jbert.core.JbertException;
+import org.jbert.core.io.Utf8Lines;
 import org.jbert.core.tokenize.BertTokenizer;
 import org.jbert.core.tokenize.Vocab;
 
@@ -59,7 +60,7 @@ import org.jbert.core.tokenize.Vocab;
 public final class PretrainingDataGenerator {
   /** Text to ids; {@code reader} locates the line for error messages. */
   private interface Encoder {
-    int[] encode(String text, CorpusReader reader);
+    int[] encode(String text, Utf8Lines reader);
   }
 
   private final Encoder encoder;
@@ -129,14 +130,14 @@ public final class PretrainingDataGenerator {
 
   /** Streams the instances of {@code corpus} to {@code sink} as they are produced. */
   public PretrainingDataStats generate(Path corpus, Consumer<TrainingInstance> sink) {
-    try (CorpusReader reader = CorpusReader.open(corpus)) {
+    try (Utf8Lines reader = Utf8Lines.open(corpus, "corpus file")) {
       return generate(reader, sink);
     }
   }
 
   /** Streams the instances of a corpus read from {@code in} (named {@code source} in messages) to {@code sink}. */
   public PretrainingDataStats generate(String source, InputStream in, Consumer<TrainingInstance> sink) {
-    try (CorpusReader reader = new CorpusReader(source, in)) {
+    try (Utf8Lines reader = Utf8Lines.of(source, in)) {
       return generate(reader, sink);
     }
   }
@@ -146,14 +147,14 @@ public final class PretrainingDataGenerator {
     return InstanceWriter.write(output, options, sink -> generate(corpus, sink));
   }
 
-  private PretrainingDataStats generate(CorpusReader reader, Consumer<TrainingInstance> sink) {
+  private PretrainingDataStats generate(Utf8Lines reader, Consumer<TrainingInstance> sink) {
     Random rng = new Random(options.seed());
     Counter count = new Counter();
     int shardSize = options.shardDocuments();
     int highWater = shardSize + shardSize / 2;
     List<int[][]> buffered = new ArrayList<>();
     List<int[]> document = new ArrayList<>();
-    for (String line = reader.nextLine(); ; line = reader.nextLine()) {
+    for (String line = reader.next(); ; line = reader.next()) {
       String text = line == null ? "" : line.strip();
       if (text.isEmpty()) {
         if (!document.isEmpty()) {
@@ -176,7 +177,7 @@ public final class PretrainingDataGenerator {
       }
     }
     if (count.documents == 0) {
-      throw new JbertException(reader.source() + ": no sentences in the corpus (" + reader.lineNumber()
+      throw new JbertException(reader.source() + ": no sentences in the corpus (" + reader.number()
           + " lines); expected UTF-8 text with one sentence per line and blank lines between documents");
     }
     if (!buffered.isEmpty()) processShard(buffered, rng, sink, count);
@@ -184,12 +185,12 @@ public final class PretrainingDataGenerator {
         count.masked, count.randomNext, count.forcedRandomNext);
   }
 
-  private static int[] toIds(List<String> pieces, Vocab vocab, CorpusReader reader) {
+  private static int[] toIds(List<String> pieces, Vocab vocab, Utf8Lines reader) {
     int[] ids = new int[pieces.size()];
     for (int i = 0; i < ids.length; i++) {
       OptionalInt id = vocab.id(pieces.get(i));
       if (id.isEmpty()) {
-        throw new JbertException(reader.source() + ":" + reader.lineNumber() + ": the tokenizer produced \""
+        throw new JbertException(reader.source() + ":" + reader.number() + ": the tokenizer produced \""
             + pieces.get(i) + "\", which is not in the vocabulary; expected tokenizer and vocabulary to match");
       }
       ids[i] = id.getAsInt();
