@@ -87,6 +87,26 @@ class RunCommandTest {
     assertEquals(full, losses(dir.resolve("split")));
   }
 
+  /**
+   * Issue 15, item 10: a vocab.txt longer than the model's vocab_size is refused when the run loads the model, before
+   * the folder gets anything (it used to fail mid-training, after a step and a checkpoint).
+   */
+  @Test
+  void aVocabularyLargerThanTheModelIsRefusedAtLoad() throws Exception {
+    Path big = dir.resolve("encoder-big-vocab");
+    Files.createDirectories(big);
+    try (var s = Files.list(encoder)) {
+      for (Path p : s.toList()) Files.copy(p, big.resolve(p.getFileName()));
+    }
+    List<String> vocab = new ArrayList<>(VOCAB);
+    vocab.addAll(List.of("superb", "dreadful"));
+    Files.write(big.resolve("vocab.txt"), vocab);
+    Path run = dir.resolve("bigvocab");
+    CliRun.assertOneLineError(CliRun.run("run", config("bigvocab").toString(), "--set", "model=" + big),
+        big.resolve("vocab.txt").toString(), "17 entries", "vocab_size is 15");
+    assertTrue(Files.notExists(run.resolve("config.resolved.yaml")) && Files.notExists(run.resolve("checkpoints")));
+  }
+
   @Test
   void unknownKeysAndTasksAreNamed() throws Exception {
     CliRun.assertOneLineError(CliRun.run("run", config("bad").toString(), "--set", "train.lr_schedule=linear"),

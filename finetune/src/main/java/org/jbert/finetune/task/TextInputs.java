@@ -22,9 +22,19 @@ public record TextInputs(BertConfig config, Optional<BertTokenizer> tokenizer, i
     if (maxSeqLength < 3) throw new JbertException("max_seq_length " + maxSeqLength + "; expected >= 3");
   }
 
-  /** Inputs of a model with {@code config} and {@code vocab} (vocab.txt, or empty), T = min(maxSeqLength, P). */
+  /**
+   * Inputs of a model with {@code config} and {@code vocab} (vocab.txt, or empty), T = min(maxSeqLength, P). A
+   * vocabulary with more entries than the model's {@code vocab_size} is refused here, at load, before it can produce
+   * an id the embedding table does not have.
+   */
   public static TextInputs of(BertConfig config, Optional<Path> vocab, int maxSeqLength, String model) {
-    Optional<BertTokenizer> tok = vocab.map(Vocab::load).map(v -> new BertTokenizer(v, !v.isCased()));
+    Optional<Vocab> loaded = vocab.map(Vocab::load);
+    if (loaded.isPresent() && loaded.get().size() > config.vocabSize()) {
+      throw new JbertException(model + ": the vocabulary " + vocab.get() + " has " + loaded.get().size()
+          + " entries but the model's vocab_size is " + config.vocabSize() + "; expected at most "
+          + config.vocabSize() + " (the model's own vocab.txt)");
+    }
+    Optional<BertTokenizer> tok = loaded.map(v -> new BertTokenizer(v, !v.isCased()));
     return new TextInputs(config, tok, Math.min(maxSeqLength, config.maxPositionEmbeddings()), model);
   }
 

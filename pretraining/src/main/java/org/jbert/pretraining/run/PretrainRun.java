@@ -156,7 +156,13 @@ public final class PretrainRun {
     if (c.model().fromScratch()) return Vocab.named(c.model().vocab());
     Path v = model.bert().vocab().orElseThrow(() -> new JbertException(c.model().from()
         + ": the model comes without vocab.txt; expected one to tokenize the corpus"));
-    return Vocab.load(v);
+    Vocab vocab = Vocab.load(v);
+    if (vocab.size() > model.config().vocabSize()) {
+      throw new JbertException(c.model().from() + ": the vocabulary " + v + " has " + vocab.size()
+          + " entries but the model's vocab_size is " + model.config().vocabSize() + "; expected at most "
+          + model.config().vocabSize() + " (the model's own vocab.txt)");
+    }
+    return vocab;
   }
 
   private static Path corpus(PretrainRunConfig.Data d, Path dataDir) {
