@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jbert.core.JbertException;
 import org.jbert.core.config.yaml.YamlBinder;
+import org.jbert.core.train.RunFolder;
 import org.jbert.core.train.Trainer;
 import org.jbert.eval.metrics.TaskScores;
 import org.jbert.finetune.run.FinetuneRun;
@@ -24,7 +25,8 @@ import picocli.CommandLine.Parameters;
     description = {
       "Runs the YAML run file CONFIG (its 'task' key: pretrain or finetune). Every key is checked; unknown keys are rejected"
           + " with their key path. The output folder (train.output_dir) receives config.resolved.yaml, metrics.jsonl,"
-          + " checkpoints/, the final model/, loss and learning-rate plots and report.md.",
+          + " checkpoints/, the final model/, loss and learning-rate plots and report.md. One run at a time holds the folder"
+          + " (run.lock); a folder holding an earlier run needs --resume or --overwrite.",
       "Examples: configs/pretrain-small-spamassassin.yaml, configs/pretrain-bert-base-continued.yaml,"
           + " configs/finetune-spamassassin.yaml, configs/finetune-tagging-example.yaml,"
           + " configs/finetune-squad-example.yaml, configs/finetune-hf-tiny-golden.yaml"
@@ -39,8 +41,13 @@ final class RunCommand implements Runnable {
       description = "override one key, checked like the file (repeatable), e.g. --set train.lr=1e-4")
   List<String> overrides = new ArrayList<>();
 
-  @Option(names = "--resume", description = "continue from the latest checkpoint in the output folder")
+  @Option(names = "--resume", description = "continue from the newest complete checkpoint in the output folder; its"
+      + " batch size, accumulation, seed, shuffle, step count and data files must be the config's")
   boolean resume;
+
+  @Option(names = "--overwrite", description = "delete an earlier run's outputs in the output folder and start over"
+      + " (without it a folder holding a run is refused)")
+  boolean overwrite;
 
   @Option(names = "--stop-after", paramLabel = "STEP",
       description = "stop with a checkpoint after this optimizer step; --resume continues exactly")
@@ -48,6 +55,10 @@ final class RunCommand implements Runnable {
 
   @Override
   public void run() {
+    if (resume && overwrite) {
+      throw new JbertException("--resume and --overwrite exclude each other; expected one of them");
+    }
+    RunFolder.Mode mode = resume ? RunFolder.Mode.RESUME : overwrite ? RunFolder.Mode.OVERWRITE : RunFolder.Mode.FRESH;
     ObjectNode tree = YamlBinder.readTree(config);
     JsonNode task = tree.get("task");
     if (task == null || !task.isTextual() || !TASKS.contains(task.asText())) {
@@ -59,18 +70,22 @@ final class RunCommand implements Runnable {
     if (task.asText().equals(PretrainRunConfig.TASK)) {
       for (String o : overrides) YamlBinder.applyOverride(tree, PretrainRunConfig.class, o);
       PretrainRunConfig c = YamlBinder.bind(tree, PretrainRunConfig.class, config.toString());
-      PretrainRun.Outcome o = PretrainRun.run(c, resume, System.out, stopAfter);
+      PretrainRun.Outcome o = PretrainRun.run(c, mode, System.out, stopAfter);
       r = o.result();
       model = o.modelDir();
     } else {
       for (String o : overrides) YamlBinder.applyOverride(tree, FinetuneRunConfig.class, o);
       FinetuneRunConfig c = YamlBinder.bind(tree, FinetuneRunConfig.class, config.toString());
-      FinetuneRun.Outcome o = FinetuneRun.run(c, resume, System.out, stopAfter, TaskScores::score);
+      FinetuneRun.Outcome o = FinetuneRun.run(c, mode, System.out, stopAfter, TaskScores::score);
       r = o.result();
       model = o.modelDir();
       if (!o.test().isEmpty()) System.out.println("jbert: test " + o.test());
     }
     System.out.printf("jbert: steps %d..%d of %d, last loss %.4f, eval %s; model in %s, report in %s%n",
         r.firstStep(), r.lastStep(), r.totalSteps(), r.lastLoss(), r.eval(), model, r.runDir().resolve("report.md"));
+    if (r.bestStep() > 0) {
+      System.out.printf("jbert: best checkpoint step %d (%s %.6g)%s%n", r.bestStep(), "metric_for_best_model",
+          r.bestValue(), r.stoppedEarly() ? "; stopped early at step " + r.lastStep() : "");
+    }
   }
 }
