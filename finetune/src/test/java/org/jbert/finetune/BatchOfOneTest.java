@@ -13,6 +13,7 @@ import org.jbert.finetune.head.QuestionAnsweringHead;
 import org.jbert.finetune.head.SequenceClassificationHead;
 import org.jbert.finetune.head.TaskHead;
 import org.jbert.finetune.head.TokenClassificationHead;
+import org.jbert.testing.HfTiny;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -24,14 +25,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Inputs: [(INT,[1,1],c), (INT,[3],c)]").
  */
 class BatchOfOneTest {
-  private static final BertConfig TINY = BertConfig.fromFolder(Fixtures.task("seqcls"));
+  private static final BertConfig TINY = BertConfig.fromFolder(HfTiny.folder("seqcls"));
 
   @Test
   void classification() {
     int[] y = {0, 2, 1};
     check(new SequenceClassificationHead(), HeadContext.of(TINY, 3),
-        rows -> Batch.classification(pick(Fixtures.ids(), rows), pick(Fixtures.mask(), rows),
-            pick(Fixtures.types(), rows), pickInts(y, rows)));
+        rows -> Batch.classification(pick(HfTiny.ids(), rows), pick(HfTiny.mask(), rows),
+            pick(HfTiny.types(), rows), pickInts(y, rows)));
   }
 
   @Test
@@ -41,18 +42,18 @@ class BatchOfOneTest {
         rows -> {
           float[] t = new float[rows.length];
           for (int i = 0; i < rows.length; i++) t[i] = y[rows[i]];
-          return Batch.regression(pick(Fixtures.ids(), rows), pick(Fixtures.mask(), rows), pick(Fixtures.types(), rows),
+          return Batch.regression(pick(HfTiny.ids(), rows), pick(HfTiny.mask(), rows), pick(HfTiny.types(), rows),
               t);
         });
   }
 
   @Test
   void tagging() {
-    int t = Fixtures.ids()[0].length;
+    int t = HfTiny.ids()[0].length;
     int[][] tags = new int[3][t];
     for (int i = 0; i < 3; i++) for (int j = 0; j < t; j++) tags[i][j] = (i + j) % 4;
     check(new TokenClassificationHead(), HeadContext.of(TINY, 4),
-        rows -> Batch.tagging(pick(Fixtures.ids(), rows), pick(Fixtures.mask(), rows), pick(Fixtures.types(), rows),
+        rows -> Batch.tagging(pick(HfTiny.ids(), rows), pick(HfTiny.mask(), rows), pick(HfTiny.types(), rows),
             pick(tags, rows)));
   }
 
@@ -60,7 +61,7 @@ class BatchOfOneTest {
   void questionAnswering() {
     int[] start = {1, 4, 2}, end = {3, 6, 2};
     check(new QuestionAnsweringHead(), HeadContext.of(TINY, 2),
-        rows -> Batch.spans(pick(Fixtures.ids(), rows), pick(Fixtures.mask(), rows), pick(Fixtures.types(), rows),
+        rows -> Batch.spans(pick(HfTiny.ids(), rows), pick(HfTiny.mask(), rows), pick(HfTiny.types(), rows),
             pickInts(start, rows), pickInts(end, rows)));
   }
 
