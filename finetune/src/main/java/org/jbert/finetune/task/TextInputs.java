@@ -6,6 +6,7 @@ import org.jbert.core.JbertException;
 import org.jbert.core.config.BertConfig;
 import org.jbert.core.tokenize.BertTokenizer;
 import org.jbert.core.tokenize.TokenizerConfig;
+import org.jbert.core.tokenize.Vocab;
 
 /**
  * How texts become encoder inputs for one model: its config (vocab size, type vocab size, max positions), its
@@ -23,9 +24,20 @@ public record TextInputs(BertConfig config, Optional<BertTokenizer> tokenizer, i
     if (maxSeqLength < 3) throw new JbertException("max_seq_length " + maxSeqLength + "; expected >= 3");
   }
 
-  /** Inputs of a model with {@code config} and {@code vocab} (vocab.txt or tokenizer.json, or empty), T = min(maxSeqLength, P). */
+  /**
+   * Inputs of a model with {@code config} and {@code vocab} (vocab.txt or tokenizer.json, or empty),
+   * T = min(maxSeqLength, P). A vocabulary with more entries than the model's {@code vocab_size} is refused here, at
+   * load, before it can produce an id the embedding table does not have.
+   */
   public static TextInputs of(BertConfig config, Optional<Path> vocab, int maxSeqLength, String model) {
-    Optional<BertTokenizer> tok = vocab.map(TokenizerConfig::tokenizer);
+    Optional<Vocab> loaded = vocab.map(Vocab::load);
+    if (loaded.isPresent() && loaded.get().size() > config.vocabSize()) {
+      throw new JbertException(model + ": the vocabulary " + vocab.get() + " has " + loaded.get().size()
+          + " entries but the model's vocab_size is " + config.vocabSize() + "; expected at most "
+          + config.vocabSize() + " (the model's own vocab.txt)");
+    }
+    Optional<BertTokenizer> tok = loaded.map(v -> TokenizerConfig.forFolder(vocab.get().toAbsolutePath().getParent(), v)
+        .tokenizer(v));
     return new TextInputs(config, tok, Math.min(maxSeqLength, config.maxPositionEmbeddings()), model);
   }
 
