@@ -1,11 +1,11 @@
 package org.jbert.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.jbert.core.JbertException;
+import org.jbert.core.config.ConfigMapper;
+import org.jbert.core.config.RunConfig;
 import org.jbert.core.config.yaml.YamlBinder;
 import org.jbert.core.train.RunFolder;
 import org.jbert.core.train.Trainer;
@@ -32,7 +32,9 @@ import picocli.CommandLine.Parameters;
           + " configs/finetune-squad-example.yaml, configs/finetune-hf-tiny-golden.yaml"
     })
 final class RunCommand implements Runnable {
-  static final List<String> TASKS = List.of(PretrainRunConfig.TASK, FinetuneRunConfig.TASK);
+  /** The run files this command runs, chosen by their {@code task} key. */
+  static final ConfigMapper RUNS = ConfigMapper.yaml()
+      .withSubtypes(List.of(PretrainRunConfig.class, FinetuneRunConfig.class));
 
   @Parameters(index = "0", paramLabel = "CONFIG.yaml", description = "the run file")
   Path config;
@@ -59,27 +61,20 @@ final class RunCommand implements Runnable {
       throw new JbertException("--resume and --overwrite exclude each other; expected one of them");
     }
     RunFolder.Mode mode = resume ? RunFolder.Mode.RESUME : overwrite ? RunFolder.Mode.OVERWRITE : RunFolder.Mode.FRESH;
-    ObjectNode tree = YamlBinder.readTree(config);
-    JsonNode task = tree.get("task");
-    if (task == null || !task.isTextual() || !TASKS.contains(task.asText())) {
-      throw new JbertException(config + ": key 'task' is " + (task == null ? "missing" : task.toString())
-          + "; expected one of " + TASKS);
-    }
+    RunConfig c = YamlBinder.load(config, RunConfig.class, RUNS, overrides);
     Trainer.Result r;
     Path model;
-    if (task.asText().equals(PretrainRunConfig.TASK)) {
-      for (String o : overrides) YamlBinder.applyOverride(tree, PretrainRunConfig.class, o);
-      PretrainRunConfig c = YamlBinder.bind(tree, PretrainRunConfig.class, config.toString());
-      PretrainRun.Outcome o = PretrainRun.run(c, mode, System.out, stopAfter);
+    if (c instanceof PretrainRunConfig p) {
+      PretrainRun.Outcome o = PretrainRun.run(p, mode, System.out, stopAfter);
       r = o.result();
       model = o.modelDir();
-    } else {
-      for (String o : overrides) YamlBinder.applyOverride(tree, FinetuneRunConfig.class, o);
-      FinetuneRunConfig c = YamlBinder.bind(tree, FinetuneRunConfig.class, config.toString());
-      FinetuneRun.Outcome o = FinetuneRun.run(c, mode, System.out, stopAfter, TaskScores::score);
+    } else if (c instanceof FinetuneRunConfig f) {
+      FinetuneRun.Outcome o = FinetuneRun.run(f, mode, System.out, stopAfter, TaskScores::score);
       r = o.result();
       model = o.modelDir();
       if (!o.test().isEmpty()) System.out.println("jbert: test " + o.test());
+    } else {
+      throw new IllegalStateException("no runner for task " + c.task());
     }
     System.out.printf("jbert: steps %d..%d of %d, last loss %.4f, eval %s; model in %s, report in %s%n",
         r.firstStep(), r.lastStep(), r.totalSteps(), r.lastLoss(), r.eval(), model, r.runDir().resolve("report.md"));

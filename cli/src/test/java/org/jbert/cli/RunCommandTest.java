@@ -13,6 +13,7 @@ import org.jbert.core.config.Activation;
 import org.jbert.core.config.BertConfig;
 import org.jbert.core.model.BertModel;
 import org.jbert.finetune.TaskModel;
+import org.jbert.finetune.TaskModelFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,7 +79,7 @@ class RunCommandTest {
     JsonNode test = new ObjectMapper().readTree(run.resolve("test_metrics.json").toFile());
     assertEquals(16, test.get("examples").asInt());
     assertTrue(test.get("accuracy").asDouble() >= 0.75, "a separable toy task is learned: " + test);
-    try (TaskModel m = TaskModel.load(run.resolve("model"))) {
+    try (TaskModel m = TaskModelFiles.load(run.resolve("model"))) {
       assertEquals(2, m.context().numLabels());
     }
     // Stopped at step 8 and resumed: the losses of the uninterrupted run, exactly (dropout on).

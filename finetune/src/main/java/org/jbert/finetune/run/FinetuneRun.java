@@ -23,6 +23,7 @@ import org.jbert.core.weights.WeightSource;
 import org.jbert.core.weights.WeightSources;
 import org.jbert.finetune.Batch;
 import org.jbert.finetune.TaskModel;
+import org.jbert.finetune.TaskModelFiles;
 import org.jbert.finetune.data.LabelMap;
 import org.jbert.datasets.SpamAssassinSplits;
 import org.jbert.finetune.head.HeadContext;
@@ -115,7 +116,7 @@ public final class FinetuneRun {
     }
     TaskHead head = TaskHeads.get(c.head().type());
     Path folder = PretrainedModels.folder(c.model());
-    Optional<TaskHead> stored = TaskModel.storedHead(folder);
+    Optional<TaskHead> stored = TaskModelFiles.storedHead(folder);
     if (stored.isPresent()) {
       if (!stored.get().type().equals(head.type())) {
         throw new JbertException(c.model() + ": the model holds a " + stored.get().type() + " head but head.type is "
@@ -126,8 +127,8 @@ public final class FinetuneRun {
       d.format().requireKind(kind, head.type());
       RunData<?> data = RunData.read(kind, d.format(), train, dev, test, d.maxTrainExamples(), c.train().seed());
       UnaryOperator<HeadContext> adjust = s -> importedContext(c, s, kind, data);
-      try (TaskModel model = TaskModel.isJbertFolder(folder) ? TaskModel.load(folder, adjust)
-          : TaskModel.fromHuggingFace(folder, adjust)) {
+      try (TaskModel model = TaskModelFiles.isJbertFolder(folder) ? TaskModelFiles.load(folder, adjust)
+          : TaskModelFiles.fromHuggingFace(folder, adjust)) {
         progress.printf("jbert: fine-tuning the %s head of %s further (num_labels %d)%n", head.type(), c.model(),
             model.context().numLabels());
         LabelMap labels = kind == TaskKind.QUESTION_ANSWERING
