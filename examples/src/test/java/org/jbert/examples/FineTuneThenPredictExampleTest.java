@@ -19,6 +19,7 @@ import org.jbert.cli.Main;
 import org.jbert.examples.FineTuneThenPredictExample.Outcome;
 import org.jbert.examples.FineTuneThenPredictExample.Settings;
 import org.jbert.finetune.Predictions;
+import org.jbert.testing.TestResources;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,12 +84,7 @@ class FineTuneThenPredictExampleTest {
 
   /** The tiny pretraining folder plus a 120-token vocab.txt holding the example's words. */
   private Path tinyPretrainedModel() throws Exception {
-    Path src;
-    try {
-      src = Path.of(getClass().getResource("/hf-tiny-bert/pretraining").toURI());
-    } catch (URISyntaxException e) {
-      throw new IllegalStateException(e);
-    }
+    Path src = TestResources.path("hf-tiny-bert/pretraining");
     Path dir = tmp.resolve("tiny");
     Files.createDirectories(dir);
     for (String f : List.of("config.json", "model.safetensors")) Files.copy(src.resolve(f), dir.resolve(f));

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.jbert.core.train.AdamW;
 import org.jbert.core.train.Trainable.LossAndGradients;
 import org.jbert.core.weights.CheckpointNames;
+import org.jbert.testing.HfTiny;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -21,10 +22,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class AdamWGoldenTest {
   @Test
   void fourStepsMatchTorch() {
-    JsonNode golden = Fixtures.golden().get("train_adamw");
-    int[] labels = Fixtures.ints1(golden.get("labels"));
-    try (TaskModel m = TaskModel.fromHuggingFace(Fixtures.task("seqcls"));
-        Batch b = Batch.classification(Fixtures.ids(), Fixtures.mask(), Fixtures.types(), labels);
+    JsonNode golden = HfTiny.golden().get("train_adamw");
+    int[] labels = HfTiny.ints1(golden.get("labels"));
+    try (TaskModel m = TaskModel.fromHuggingFace(HfTiny.folder("seqcls"));
+        Batch b = Batch.classification(HfTiny.ids(), HfTiny.mask(), HfTiny.types(), labels);
         AdamW adam = new AdamW(m.parameters(), new AdamW.Hyper(1e-3, 0.9, 0.999, 1e-6, 0.01))) {
       List<CheckpointNames> table = m.tableEntries();
       for (int step = 0; step < 4; step++) {
@@ -46,7 +47,7 @@ class AdamWGoldenTest {
             CheckpointNames entry = CheckpointNames.byHuggingFace(table, e.getKey()).orElseThrow();
             INDArray p = m.parameters().get(entry.canonical());
             double[] ours = (entry.transposed() ? p.transpose() : p).dup('c').data().asDouble();
-            double diff = Fixtures.maxAbsDiff(ours, Fixtures.flat(e.getValue()));
+            double diff = HfTiny.maxAbsDiff(ours, HfTiny.flat(e.getValue()));
             System.out.printf("after step 0: %s max abs diff %.3g%n", entry.canonical(), diff);
             assertTrue(diff <= 1e-6, entry.canonical() + " after step 0 differs by " + diff);
           }

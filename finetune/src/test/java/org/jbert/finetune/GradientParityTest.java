@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import org.jbert.core.train.Trainable.LossAndGradients;
 import org.jbert.core.weights.CheckpointNames;
+import org.jbert.testing.HfTiny;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -28,10 +29,10 @@ class GradientParityTest {
 
   @Test
   void gradientsReachEveryVariableAndMatchHf() {
-    JsonNode step0 = Fixtures.golden().get("train_adamw").get("steps").get(0);
-    int[] labels = Fixtures.ints1(Fixtures.golden().get("train_adamw").get("labels"));
-    try (TaskModel m = TaskModel.fromHuggingFace(Fixtures.task("seqcls"));
-        Batch b = Batch.classification(Fixtures.ids(), Fixtures.mask(), Fixtures.types(), labels)) {
+    JsonNode step0 = HfTiny.golden().get("train_adamw").get("steps").get(0);
+    int[] labels = HfTiny.ints1(HfTiny.golden().get("train_adamw").get("labels"));
+    try (TaskModel m = TaskModel.fromHuggingFace(HfTiny.folder("seqcls"));
+        Batch b = Batch.classification(HfTiny.ids(), HfTiny.mask(), HfTiny.types(), labels)) {
       LossAndGradients lg = m.lossAndGradients(b);
       // Every trainable variable, encoder and head, gets a non-zero gradient.
       List<String> vars = m.trainableVariables();
@@ -93,8 +94,8 @@ class GradientParityTest {
         CheckpointNames entry = CheckpointNames.byHuggingFace(table, e.getKey()).orElseThrow();
         INDArray g = lg.gradients().get(entry.canonical());
         double[] ours = (entry.transposed() ? g.transpose() : g).dup('c').data().asDouble();
-        double[] hf = Fixtures.flat(e.getValue());
-        double diff = Fixtures.maxAbsDiff(ours, hf);
+        double[] hf = HfTiny.flat(e.getValue());
+        double diff = HfTiny.maxAbsDiff(ours, hf);
         double scale = 0;
         for (double v : hf) scale = Math.max(scale, Math.abs(v));
         report.add(String.format("%s max abs diff %.3g (max |g| %.3g)", entry.canonical(), diff, scale));

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.jbert.finetune.head.QuestionAnsweringHead;
 import org.jbert.finetune.head.SequenceClassificationHead;
 import org.jbert.finetune.head.TokenClassificationHead;
+import org.jbert.testing.HfTiny;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -23,10 +24,10 @@ class HfTaskParityTest {
 
   @Test
   void sequenceClassificationMatchesHf() {
-    JsonNode g = Fixtures.golden().get("seqcls");
-    try (TaskModel m = TaskModel.fromHuggingFace(Fixtures.task("seqcls"));
-        Batch b = Batch.classification(Fixtures.ids(), Fixtures.mask(), Fixtures.types(),
-            Fixtures.ints1(g.get("labels")))) {
+    JsonNode g = HfTiny.golden().get("seqcls");
+    try (TaskModel m = TaskModel.fromHuggingFace(HfTiny.folder("seqcls"));
+        Batch b = Batch.classification(HfTiny.ids(), HfTiny.mask(), HfTiny.types(),
+            HfTiny.ints1(g.get("labels")))) {
       assertEquals(SequenceClassificationHead.TYPE, m.head().type());
       assertEquals(3, m.context().numLabels());
       assertEquals(java.util.List.of("LABEL_0", "LABEL_1", "LABEL_2"), m.labelNames());
@@ -38,9 +39,9 @@ class HfTaskParityTest {
 
   @Test
   void tokenClassificationMatchesHf() {
-    JsonNode g = Fixtures.golden().get("tokcls");
-    try (TaskModel m = TaskModel.fromHuggingFace(Fixtures.task("tokcls"));
-        Batch b = Batch.tagging(Fixtures.ids(), Fixtures.mask(), Fixtures.types(), Fixtures.ints2(g.get("labels")))) {
+    JsonNode g = HfTiny.golden().get("tokcls");
+    try (TaskModel m = TaskModel.fromHuggingFace(HfTiny.folder("tokcls"));
+        Batch b = Batch.tagging(HfTiny.ids(), HfTiny.mask(), HfTiny.types(), HfTiny.ints(g.get("labels")))) {
       assertEquals(TokenClassificationHead.TYPE, m.head().type());
       assertEquals(5, m.context().numLabels());
       assertTrue(m.importReport().orElseThrow().complete(), m.importReport().orElseThrow().summary());
@@ -51,10 +52,10 @@ class HfTaskParityTest {
 
   @Test
   void questionAnsweringMatchesHf() {
-    JsonNode g = Fixtures.golden().get("qa");
-    try (TaskModel m = TaskModel.fromHuggingFace(Fixtures.task("qa"));
-        Batch b = Batch.spans(Fixtures.ids(), Fixtures.mask(), Fixtures.types(),
-            Fixtures.ints1(g.get("start_positions")), Fixtures.ints1(g.get("end_positions")))) {
+    JsonNode g = HfTiny.golden().get("qa");
+    try (TaskModel m = TaskModel.fromHuggingFace(HfTiny.folder("qa"));
+        Batch b = Batch.spans(HfTiny.ids(), HfTiny.mask(), HfTiny.types(),
+            HfTiny.ints1(g.get("start_positions")), HfTiny.ints1(g.get("end_positions")))) {
       assertEquals(QuestionAnsweringHead.TYPE, m.head().type());
       assertTrue(m.importReport().orElseThrow().complete(), m.importReport().orElseThrow().summary());
       checkLogits("qa", m, Map.of("start_logits", g.get("start_logits"), "end_logits", g.get("end_logits")),
@@ -64,12 +65,12 @@ class HfTaskParityTest {
   }
 
   private static void checkLogits(String task, TaskModel m, Map<String, JsonNode> golden, long[] shape) {
-    Map<String, INDArray> out = m.predict(Fixtures.ids(), Fixtures.mask(), Fixtures.types());
+    Map<String, INDArray> out = m.predict(HfTiny.ids(), HfTiny.mask(), HfTiny.types());
     assertEquals(golden.keySet(), out.keySet());
     for (Map.Entry<String, JsonNode> e : golden.entrySet()) {
       INDArray a = out.get(e.getKey());
       assertArrayEquals(shape, a.shape(), task + " " + e.getKey() + " shape");
-      double diff = Fixtures.maxAbsDiff(a.dup().data().asDouble(), Fixtures.flat(e.getValue()));
+      double diff = HfTiny.maxAbsDiff(a.dup().data().asDouble(), HfTiny.flat(e.getValue()));
       System.out.printf("%s %s max abs diff vs HF: %.3g%n", task, e.getKey(), diff);
       assertTrue(diff <= LOGITS_ATOL, task + " " + e.getKey() + " max abs diff " + diff);
     }

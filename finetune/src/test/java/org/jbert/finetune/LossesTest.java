@@ -11,6 +11,7 @@ import org.jbert.finetune.head.HeadContext;
 import org.jbert.finetune.head.ProblemType;
 import org.jbert.finetune.head.QuestionAnsweringHead;
 import org.jbert.finetune.head.SequenceClassificationHead;
+import org.jbert.testing.HfTiny;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -20,13 +21,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * logits.
  */
 class LossesTest {
-  private static final BertConfig TINY = BertConfig.fromFolder(Fixtures.task("seqcls"));
+  private static final BertConfig TINY = BertConfig.fromFolder(HfTiny.folder("seqcls"));
 
   @Test
   void regressionIsMeanSquaredError() {
     float[] y = {0.5f, -1.25f, 2f};
     try (TaskModel m = TaskModel.random(new SequenceClassificationHead(), HeadContext.of(TINY, 1), 3);
-        Batch b = Batch.regression(Fixtures.ids(), Fixtures.mask(), Fixtures.types(), y)) {
+        Batch b = Batch.regression(HfTiny.ids(), HfTiny.mask(), HfTiny.types(), y)) {
       assertEquals(ProblemType.REGRESSION, m.context().problemType());
       double[] p = logits(m, "logits");
       double want = 0;
@@ -40,7 +41,7 @@ class LossesTest {
     float[][] y = {{1, 0, 1, 0}, {0, 0, 0, 1}, {1, 1, 1, 1}};
     HeadContext ctx = HeadContext.of(TINY, 4).withProblemType(ProblemType.MULTI_LABEL_CLASSIFICATION);
     try (TaskModel m = TaskModel.random(new SequenceClassificationHead(), ctx, 4);
-        Batch b = Batch.multiLabel(Fixtures.ids(), Fixtures.mask(), Fixtures.types(), y)) {
+        Batch b = Batch.multiLabel(HfTiny.ids(), HfTiny.mask(), HfTiny.types(), y)) {
       double[] x = logits(m, "logits");
       double want = 0;
       for (int i = 0; i < 3; i++) {
@@ -59,7 +60,7 @@ class LossesTest {
     int[] start = {-3, 100, 5};
     int[] end = {2, 100, 40};
     try (TaskModel m = TaskModel.random(new QuestionAnsweringHead(), HeadContext.of(TINY, 2), 5);
-        Batch b = Batch.spans(Fixtures.ids(), Fixtures.mask(), Fixtures.types(), start, end)) {
+        Batch b = Batch.spans(HfTiny.ids(), HfTiny.mask(), HfTiny.types(), start, end)) {
       double[] s = logits(m, "start_logits");
       double[] e = logits(m, "end_logits");
       double want = (ce(s, new int[] {0, -1, 5}) + ce(e, new int[] {2, -1, -1})) / 2;
@@ -72,7 +73,7 @@ class LossesTest {
     // Encoder dropout is 0 in this config, so any training/inference difference comes from the head's dropout.
     HeadContext ctx = HeadContext.of(TINY, 3).withDropoutRate(0.5);
     try (TaskModel m = TaskModel.random(new SequenceClassificationHead(), ctx, 6);
-        Batch b = Batch.classification(Fixtures.ids(), Fixtures.mask(), Fixtures.types(), new int[] {0, 1, 2})) {
+        Batch b = Batch.classification(HfTiny.ids(), HfTiny.mask(), HfTiny.types(), new int[] {0, 1, 2})) {
       INDArray inference = m.output(b, false, "logits").get("logits");
       INDArray training = m.output(b, true, "logits").get("logits");
       assertTrue(inference.sub(training).amaxNumber().doubleValue() > 1e-3, "dropout active while training");
@@ -91,7 +92,7 @@ class LossesTest {
       LossAndGradients s2 = m.lossAndGradients(b);
       assertEquals(s1.loss(), s2.loss(), 0.0);
       assertEquals(s1.gradients().get("output_weights"), s2.gradients().get("output_weights"));
-      INDArray after = m.predict(Fixtures.ids(), Fixtures.mask(), Fixtures.types()).get("logits");
+      INDArray after = m.predict(HfTiny.ids(), HfTiny.mask(), HfTiny.types()).get("logits");
       assertEquals(inference, after, "back in inference mode after training calls");
     }
   }
@@ -113,7 +114,7 @@ class LossesTest {
   }
 
   private static double[] logits(TaskModel m, String name) {
-    Map<String, INDArray> r = m.predict(Fixtures.ids(), Fixtures.mask(), Fixtures.types());
+    Map<String, INDArray> r = m.predict(HfTiny.ids(), HfTiny.mask(), HfTiny.types());
     double[] v = r.get(name).dup().data().asDouble();
     r.values().forEach(INDArray::close);
     return v;

@@ -19,6 +19,7 @@ import org.jbert.core.weights.SafeTensors;
 import org.jbert.finetune.head.HeadContext;
 import org.jbert.finetune.head.TaskHeads;
 import org.jbert.finetune.head.TokenClassificationHead;
+import org.jbert.testing.HfTiny;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -30,7 +31,7 @@ class TaskModelIoTest {
   @Test
   void jbertFolderRoundTripKeepsHeadLabelsAndOutputs() throws Exception {
     for (String task : List.of("seqcls", "tokcls", "qa")) {
-      try (TaskModel m = TaskModel.fromHuggingFace(Fixtures.task(task))) {
+      try (TaskModel m = TaskModel.fromHuggingFace(HfTiny.folder(task))) {
         Path dir = tmp.resolve("jbert-" + task);
         m.save(dir);
         JsonNode head = new ObjectMapper().readTree(dir.resolve("jbert.json").toFile()).get("head");
@@ -48,7 +49,7 @@ class TaskModelIoTest {
 
   @Test
   void huggingFaceExportReimportsWithArchitectureAndLabelMap() throws Exception {
-    BertConfig c = BertConfig.fromFolder(Fixtures.task("tokcls"));
+    BertConfig c = BertConfig.fromFolder(HfTiny.folder("tokcls"));
     HeadContext ctx = HeadContext.of(c, 4).withLabelNames(List.of("O", "B-PER", "I-PER", "B-LOC"));
     try (TaskModel m = TaskModel.random(new TokenClassificationHead(), ctx, 7)) {
       Path dir = tmp.resolve("hf");
@@ -72,10 +73,10 @@ class TaskModelIoTest {
   @Test
   void numLabelsDifferentFromTheImportedHeadNamesBothNumbers() {
     JbertException e = assertThrows(JbertException.class,
-        () -> TaskModel.fromHuggingFace(Fixtures.task("seqcls"), 5));
+        () -> TaskModel.fromHuggingFace(HfTiny.folder("seqcls"), 5));
     assertTrue(e.getMessage().contains("num_labels 3") && e.getMessage().contains("num_labels 5"), e.getMessage());
     assertTrue(e.getMessage().contains("BertForSequenceClassification"), e.getMessage());
-    try (TaskModel ok = TaskModel.fromHuggingFace(Fixtures.task("seqcls"), 3)) {
+    try (TaskModel ok = TaskModel.fromHuggingFace(HfTiny.folder("seqcls"), 3)) {
       assertEquals(3, ok.context().numLabels());
     }
   }
@@ -89,15 +90,15 @@ class TaskModelIoTest {
     for (Map.Entry<String, String> e : expected.entrySet()) {
       Path dir = tmp.resolve("noarch-" + e.getKey());
       Files.createDirectories(dir);
-      Files.copy(Fixtures.task(e.getKey()).resolve("model.safetensors"), dir.resolve("model.safetensors"));
+      Files.copy(HfTiny.folder(e.getKey()).resolve("model.safetensors"), dir.resolve("model.safetensors"));
       com.fasterxml.jackson.databind.node.ObjectNode cfg =
           (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(
-              Fixtures.task(e.getKey()).resolve("config.json").toFile());
+              HfTiny.folder(e.getKey()).resolve("config.json").toFile());
       cfg.remove("architectures");
       Files.writeString(dir.resolve("config.json"), cfg.toString());
       assertEquals(e.getValue(), TaskModel.huggingFaceHead(dir).orElseThrow().type(), e.getKey());
       try (TaskModel m = TaskModel.fromHuggingFace(dir); TaskModel ref = TaskModel.fromHuggingFace(
-          Fixtures.task(e.getKey()))) {
+          HfTiny.folder(e.getKey()))) {
         assertSameOutputs(ref, m);
       }
       // An architecture that is no task head is believed: no head, even though the keys would fit one.
@@ -122,14 +123,14 @@ class TaskModelIoTest {
 
   @Test
   void freshHeadOnAPretrainedEncoder() {
-    BertConfig c = BertConfig.fromFolder(Fixtures.task("seqcls"));
-    try (HuggingFaceSource src = HuggingFaceSource.open(Fixtures.task("seqcls"));
+    BertConfig c = BertConfig.fromFolder(HfTiny.folder("seqcls"));
+    try (HuggingFaceSource src = HuggingFaceSource.open(HfTiny.folder("seqcls"));
         TaskModel m = TaskModel.fromPretrained(src, new TokenClassificationHead(), HeadContext.of(c, 7), 1);
-        TaskModel ref = TaskModel.fromHuggingFace(Fixtures.task("tokcls"))) {
+        TaskModel ref = TaskModel.fromHuggingFace(HfTiny.folder("tokcls"))) {
       assertEquals(java.util.Set.of("cls/token_classification/output_weights", "cls/token_classification/output_bias"),
           java.util.Set.copyOf(m.importReport().orElseThrow().missing()));
       // The encoder is the same in both fixture folders: identical sequence outputs.
-      try (Batch b = Batch.inputs(Fixtures.ids(), Fixtures.mask(), Fixtures.types())) {
+      try (Batch b = Batch.inputs(HfTiny.ids(), HfTiny.mask(), HfTiny.types())) {
         INDArray a = m.output(b, false, "sequence_output").get("sequence_output");
         INDArray r = ref.output(b, false, "sequence_output").get("sequence_output");
         assertEquals(0.0, a.sub(r).amaxNumber().doubleValue(), 0.0);
@@ -142,8 +143,8 @@ class TaskModelIoTest {
 
   @Test
   void labelsOfTheWrongShapeAreRejected() {
-    try (TaskModel m = TaskModel.fromHuggingFace(Fixtures.task("seqcls"));
-        Batch b = Batch.tagging(Fixtures.ids(), Fixtures.mask(), Fixtures.types(), new int[3][16])) {
+    try (TaskModel m = TaskModel.fromHuggingFace(HfTiny.folder("seqcls"));
+        Batch b = Batch.tagging(HfTiny.ids(), HfTiny.mask(), HfTiny.types(), new int[3][16])) {
       JbertException e = assertThrows(JbertException.class, () -> m.loss(b));
       assertTrue(e.getMessage().startsWith("labels 'labels' have shape [3, 16]"), e.getMessage());
     }
@@ -151,15 +152,15 @@ class TaskModelIoTest {
 
   @Test
   void classIdsOutOfRangeAreRejected() {
-    try (TaskModel m = TaskModel.fromHuggingFace(Fixtures.task("seqcls"));
-        Batch b = Batch.classification(Fixtures.ids(), Fixtures.mask(), Fixtures.types(), new int[] {0, 3, 1})) {
+    try (TaskModel m = TaskModel.fromHuggingFace(HfTiny.folder("seqcls"));
+        Batch b = Batch.classification(HfTiny.ids(), HfTiny.mask(), HfTiny.types(), new int[] {0, 3, 1})) {
       JbertException e = assertThrows(JbertException.class, () -> m.loss(b));
       assertEquals("labels 'labels' element 1 is 3; expected a class id in [0, 3)", e.getMessage());
     }
-    int[][] tags = Fixtures.ints2(Fixtures.golden().get("tokcls").get("labels"));
+    int[][] tags = HfTiny.ints(HfTiny.golden().get("tokcls").get("labels"));
     tags[2][9] = -1;
-    try (TaskModel m = TaskModel.fromHuggingFace(Fixtures.task("tokcls"));
-        Batch b = Batch.tagging(Fixtures.ids(), Fixtures.mask(), Fixtures.types(), tags)) {
+    try (TaskModel m = TaskModel.fromHuggingFace(HfTiny.folder("tokcls"));
+        Batch b = Batch.tagging(HfTiny.ids(), HfTiny.mask(), HfTiny.types(), tags)) {
       JbertException e = assertThrows(JbertException.class, () -> m.loss(b));
       assertEquals("labels 'labels' element 41 is -1; expected a class id in [0, 5) or -100 (ignored)",
           e.getMessage());
@@ -167,8 +168,8 @@ class TaskModelIoTest {
   }
 
   private static void assertSameOutputs(TaskModel a, TaskModel b) {
-    Map<String, INDArray> x = a.predict(Fixtures.ids(), Fixtures.mask(), Fixtures.types());
-    Map<String, INDArray> y = b.predict(Fixtures.ids(), Fixtures.mask(), Fixtures.types());
+    Map<String, INDArray> x = a.predict(HfTiny.ids(), HfTiny.mask(), HfTiny.types());
+    Map<String, INDArray> y = b.predict(HfTiny.ids(), HfTiny.mask(), HfTiny.types());
     assertEquals(x.keySet(), y.keySet());
     for (String k : x.keySet()) assertEquals(x.get(k), y.get(k), k);
   }

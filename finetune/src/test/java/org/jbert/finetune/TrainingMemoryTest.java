@@ -12,6 +12,7 @@ import org.jbert.core.config.BertConfig;
 import org.jbert.core.train.Trainable.LossAndGradients;
 import org.jbert.finetune.head.HeadContext;
 import org.jbert.finetune.head.SequenceClassificationHead;
+import org.jbert.testing.HfTiny;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.listeners.At;
 import org.nd4j.autodiff.listeners.BaseListener;
@@ -32,12 +33,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * handed out; and two steps on the same batch give the same loss and gradients (nothing freed too early).
  */
 class TrainingMemoryTest {
-  private static final BertConfig TINY = BertConfig.fromFolder(Fixtures.task("seqcls"));
+  private static final BertConfig TINY = BertConfig.fromFolder(HfTiny.folder("seqcls"));
 
   @Test
   void aStepFreesItsIntermediatesAndStillComputesTheSameGradients() {
     try (TaskModel m = TaskModel.random(new SequenceClassificationHead(), HeadContext.of(TINY, 2), 7);
-        Batch b = Batch.classification(Fixtures.ids(), Fixtures.mask(), Fixtures.types(), new int[] {0, 1, 1})) {
+        Batch b = Batch.classification(HfTiny.ids(), HfTiny.mask(), HfTiny.types(), new int[] {0, 1, 1})) {
       m.lossAndGradients(b).gradients().values().forEach(INDArray::close); // builds the gradient function
       SameDiff grad = m.sameDiff().getFunction("grad");
       InferenceSession s = grad.getSessions().get(Thread.currentThread().getId());

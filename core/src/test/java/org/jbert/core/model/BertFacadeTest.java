@@ -9,9 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.jbert.core.JbertException;
-import org.jbert.core.TestData;
 import org.jbert.core.tokenize.Vocab;
 import org.jbert.core.weights.WeightSources;
+import org.jbert.testing.HfTiny;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,7 +27,7 @@ class BertFacadeTest {
 
   @Test
   void formatsAreDetectedAndUnknownFoldersNamed(@TempDir Path dir) {
-    assertEquals(WeightSources.Format.SAFETENSORS, WeightSources.detect(TestData.hfTinyBert()));
+    assertEquals(WeightSources.Format.SAFETENSORS, WeightSources.detect(HfTiny.folder()));
     String m = assertThrows(JbertException.class, () -> WeightSources.detect(dir)).getMessage();
     assertTrue(m.contains(dir.toString()) && m.contains("saved_model.pb") && m.contains("config.json"), m);
     m = assertThrows(JbertException.class, () -> WeightSources.detect(dir.resolve("nope"))).getMessage();
@@ -36,14 +36,14 @@ class BertFacadeTest {
 
   @Test
   void aFolderWithoutVocabularyCannotTokenize() {
-    String m = assertThrows(JbertException.class, () -> Bert.load(TestData.hfTinyBert().toString())).getMessage();
+    String m = assertThrows(JbertException.class, () -> Bert.load(HfTiny.folder().toString())).getMessage();
     assertTrue(m.contains("vocab.txt"), m);
   }
 
   @Test
   void aVocabularyOfTheWrongSizeIsRejected(@TempDir Path dir) throws Exception {
     Path model = dir.resolve("m");
-    try (BertModel m = BertModel.fromHuggingFace(TestData.hfTinyBert())) {
+    try (BertModel m = BertModel.fromHuggingFace(HfTiny.folder())) {
       m.save(model);
     }
     Files.write(model.resolve("vocab.txt"), List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a"));

@@ -13,12 +13,12 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.jbert.core.JbertException;
-import org.jbert.core.TestData;
 import org.jbert.core.config.Activation;
 import org.jbert.core.config.BertConfig;
 import org.jbert.core.graph.BertGraph;
 import org.jbert.core.weights.HuggingFaceSource;
 import org.jbert.core.weights.SafeTensors;
+import org.jbert.testing.HfTiny;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -29,15 +29,15 @@ class BertModelTest {
   @TempDir Path tmp;
 
   static int[][] ids(JsonNode g) {
-    return TestData.ints(g.get("input_ids"));
+    return HfTiny.ints(g.get("input_ids"));
   }
 
   static int[][] mask(JsonNode g) {
-    return TestData.ints(g.get("attention_mask"));
+    return HfTiny.ints(g.get("attention_mask"));
   }
 
   static int[][] types(JsonNode g) {
-    return TestData.ints(g.get("token_type_ids"));
+    return HfTiny.ints(g.get("token_type_ids"));
   }
 
   static double[] vals(INDArray a) {
@@ -47,19 +47,19 @@ class BertModelTest {
   /** Golden: HF transformers 5.17.0 BertModel outputs, float32 CPU (hf-tiny-bert/README.md). Tolerance 1e-4. */
   @Test
   void encodeMatchesHuggingFace() {
-    JsonNode g = TestData.hfGolden();
-    try (BertModel m = BertModel.fromHuggingFace(TestData.hfTinyBert());
+    JsonNode g = HfTiny.golden();
+    try (BertModel m = BertModel.fromHuggingFace(HfTiny.folder());
         EncoderResult r = m.encode(ids(g), mask(g), types(g))) {
       assertEquals(Activation.GELU_ERF, m.config().hiddenAct());
       JsonNode hs = g.get("bert").get("hidden_states");
       double[] d = new double[5];
-      d[0] = TestData.maxAbsDiff(vals(r.get(BertGraph.EMBEDDING_OUTPUT)), TestData.flat(hs.get(0)));
+      d[0] = HfTiny.maxAbsDiff(vals(r.get(BertGraph.EMBEDDING_OUTPUT)), HfTiny.flat(hs.get(0)));
       for (int l = 0; l < 3; l++) {
         d[l + 1] = Math.max(d[l + 1],
-            TestData.maxAbsDiff(vals(r.encoderOutputs().get(l)), TestData.flat(hs.get(l + 1))));
+            HfTiny.maxAbsDiff(vals(r.encoderOutputs().get(l)), HfTiny.flat(hs.get(l + 1))));
       }
-      double ds = TestData.maxAbsDiff(vals(r.sequenceOutput()), TestData.flat(g.get("bert").get("sequence_output")));
-      double dp = TestData.maxAbsDiff(vals(r.get(BertGraph.DEFAULT)), TestData.flat(g.get("bert").get("pooled_output")));
+      double ds = HfTiny.maxAbsDiff(vals(r.sequenceOutput()), HfTiny.flat(g.get("bert").get("sequence_output")));
+      double dp = HfTiny.maxAbsDiff(vals(r.get(BertGraph.DEFAULT)), HfTiny.flat(g.get("bert").get("pooled_output")));
       System.out.printf("BertModel parity: embedding %.3g, layers %.3g %.3g %.3g, sequence %.3g, pooled %.3g%n",
           d[0], d[1], d[2], d[3], ds, dp);
       for (double x : d) assertTrue(x <= 1e-4, "layer diff " + x);
@@ -72,8 +72,8 @@ class BertModelTest {
   /** Dynamic padding: a row padded to 16 and the same row cut to its 7 real tokens give the same real positions. */
   @Test
   void shorterBatchGivesSameValues() {
-    JsonNode g = TestData.hfGolden();
-    try (BertModel m = BertModel.fromHuggingFace(TestData.hfTinyBert());
+    JsonNode g = HfTiny.golden();
+    try (BertModel m = BertModel.fromHuggingFace(HfTiny.folder());
         EncoderResult full = m.encode(ids(g), mask(g), types(g))) {
       int[][] id = {java.util.Arrays.copyOf(ids(g)[2], 7)};
       int[][] mk = {java.util.Arrays.copyOf(mask(g)[2], 7)};
@@ -81,7 +81,7 @@ class BertModelTest {
       try (EncoderResult cut = m.encode(id, mk, ty)) {
         INDArray a = full.sequenceOutput().get(org.nd4j.linalg.indexing.NDArrayIndex.point(2),
             org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 7), org.nd4j.linalg.indexing.NDArrayIndex.all());
-        double d = TestData.maxAbsDiff(vals(a), vals(cut.sequenceOutput()));
+        double d = HfTiny.maxAbsDiff(vals(a), vals(cut.sequenceOutput()));
         assertTrue(d <= 1e-5, "padding changed real positions by " + d);
       }
     }
@@ -89,9 +89,9 @@ class BertModelTest {
 
   @Test
   void huggingFaceExportRoundTrip() {
-    JsonNode g = TestData.hfGolden();
+    JsonNode g = HfTiny.golden();
     Path out = tmp.resolve("hf-export");
-    try (BertModel m = BertModel.fromHuggingFace(TestData.hfTinyBert());
+    try (BertModel m = BertModel.fromHuggingFace(HfTiny.folder());
         EncoderResult r1 = m.encode(ids(g), mask(g), types(g))) {
       m.exportHuggingFace(out);
       try (SafeTensors s = SafeTensors.open(out.resolve("model.safetensors"))) {
@@ -114,13 +114,13 @@ class BertModelTest {
 
   @Test
   void jbertFolderRoundTrip() throws Exception {
-    JsonNode g = TestData.hfGolden();
+    JsonNode g = HfTiny.golden();
     Path vocab = tmp.resolve("vocab.txt");
     Files.writeString(vocab, "[PAD]\n[UNK]\n");
     Path src = tmp.resolve("src");
     Files.createDirectories(src);
-    Files.copy(TestData.hfTinyBert().resolve("config.json"), src.resolve("config.json"));
-    Files.copy(TestData.hfTinyBert().resolve("model.safetensors"), src.resolve("model.safetensors"));
+    Files.copy(HfTiny.folder().resolve("config.json"), src.resolve("config.json"));
+    Files.copy(HfTiny.folder().resolve("model.safetensors"), src.resolve("model.safetensors"));
     Files.copy(vocab, src.resolve("vocab.txt"));
     Path saved = tmp.resolve("saved");
     try (BertModel m = BertModel.fromHuggingFace(src); EncoderResult r1 = m.encode(ids(g), mask(g), types(g))) {
@@ -198,7 +198,7 @@ class BertModelTest {
 
   @Test
   void sequenceLongerThanMaxPositions() {
-    try (BertModel m = BertModel.fromHuggingFace(TestData.hfTinyBert())) {
+    try (BertModel m = BertModel.fromHuggingFace(HfTiny.folder())) {
       int[][] x = new int[1][41];
       JbertException e = assertThrows(JbertException.class, () -> m.encode(x, x, x));
       assertTrue(e.getMessage().contains("41") && e.getMessage().contains("max_position_embeddings 40"),
@@ -208,7 +208,7 @@ class BertModelTest {
 
   @Test
   void tokenIdOutsideVocabulary() {
-    try (BertModel m = BertModel.fromHuggingFace(TestData.hfTinyBert())) {
+    try (BertModel m = BertModel.fromHuggingFace(HfTiny.folder())) {
       int[][] ids = {{1, 2, 120}};
       int[][] ones = {{1, 1, 1}};
       int[][] zeros = {{0, 0, 0}};
@@ -223,7 +223,7 @@ class BertModelTest {
 
   @Test
   void loadRejectsFolderWithoutMarker() {
-    JbertException e = assertThrows(JbertException.class, () -> BertModel.load(TestData.hfTinyBert()));
+    JbertException e = assertThrows(JbertException.class, () -> BertModel.load(HfTiny.folder()));
     assertTrue(e.getMessage().contains("jbert.json"), e.getMessage());
     JbertException e2 = assertThrows(JbertException.class, () -> BertModel.load(tmp.resolve("nope")));
     assertTrue(e2.getMessage().contains("nope"), e2.getMessage());
@@ -252,8 +252,8 @@ class BertModelTest {
    */
   @Test
   void bf16ProductsStayCloseToFloat32() {
-    JsonNode g = TestData.hfGolden();
-    try (HuggingFaceSource src = HuggingFaceSource.open(TestData.hfTinyBert());
+    JsonNode g = HfTiny.golden();
+    try (HuggingFaceSource src = HuggingFaceSource.open(HfTiny.folder());
         BertModel fp32 = BertModel.fromWeights(src.config().orElseThrow(), src, true, false);
         BertModel bf16 = BertModel.fromWeights(src.config().orElseThrow(), src, true, false,
             org.jbert.core.graph.MatmulPrecision.BF16);
@@ -264,9 +264,9 @@ class BertModelTest {
       assertEquals(0, BertGraph.copyKernelsToBf16(fp32.sameDiff()));
       double worst = 0;
       for (int l = 0; l < layers; l++) {
-        worst = Math.max(worst, TestData.maxAbsDiff(vals(b.encoderOutputs().get(l)), vals(a.encoderOutputs().get(l))));
+        worst = Math.max(worst, HfTiny.maxAbsDiff(vals(b.encoderOutputs().get(l)), vals(a.encoderOutputs().get(l))));
       }
-      double pooled = TestData.maxAbsDiff(vals(b.pooledOutput()), vals(a.pooledOutput()));
+      double pooled = HfTiny.maxAbsDiff(vals(b.pooledOutput()), vals(a.pooledOutput()));
       assertTrue(worst < 0.05 && pooled < 0.05, "bf16 vs float32: layers " + worst + ", pooled " + pooled);
       assertTrue(worst > 1e-5, "bf16 outputs equal float32 (" + worst + "): the bf16 products did not run");
       JbertException e = assertThrows(JbertException.class, () -> BertModel.fromWeights(

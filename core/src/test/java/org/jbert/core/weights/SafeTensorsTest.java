@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jbert.core.JbertException;
-import org.jbert.core.TestData;
+import org.jbert.testing.HfTiny;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,7 +66,7 @@ class SafeTensorsTest {
 
   @Test
   void truncatedFileNamesFileAndTensor() throws IOException {
-    Path src = TestData.hfTinyBert().resolve("model.safetensors");
+    Path src = HfTiny.folder().resolve("model.safetensors");
     byte[] all = Files.readAllBytes(src);
     Path f = tmp.resolve("model.safetensors");
     Files.write(f, java.util.Arrays.copyOf(all, all.length - 100));

@@ -12,10 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jbert.core.JbertException;
-import org.jbert.core.TestData;
 import org.jbert.core.config.BertConfig;
 import org.jbert.core.graph.BertGraph;
 import org.jbert.core.model.BertModel;
+import org.jbert.testing.HfTiny;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -26,7 +26,7 @@ class WeightImporterTest {
   /** The HF tiny BERT's tensors, by HF name. */
   static Map<String, SafeTensors.Tensor> tensors() {
     Map<String, SafeTensors.Tensor> out = new LinkedHashMap<>();
-    try (SafeTensors s = SafeTensors.open(TestData.hfTinyBert().resolve("model.safetensors"))) {
+    try (SafeTensors s = SafeTensors.open(HfTiny.folder().resolve("model.safetensors"))) {
       for (SafeTensors.Entry e : s.entries().values()) out.put(e.name(), new SafeTensors.Tensor(e.shape(), s.read(e.name())));
     }
     return out;
@@ -41,7 +41,7 @@ class WeightImporterTest {
   }
 
   static ObjectNode hfConfig() throws Exception {
-    return (ObjectNode) new ObjectMapper().readTree(TestData.hfTinyBert().resolve("config.json").toFile());
+    return (ObjectNode) new ObjectMapper().readTree(HfTiny.folder().resolve("config.json").toFile());
   }
 
   static CheckpointNames entry(BertConfig c, String canonical) {
@@ -51,7 +51,7 @@ class WeightImporterTest {
 
   @Test
   void strictImportListsRenamedAndMissingVariables() throws Exception {
-    BertConfig c = BertConfig.fromHuggingFaceJson(TestData.hfTinyBert().resolve("config.json"));
+    BertConfig c = BertConfig.fromHuggingFaceJson(HfTiny.folder().resolve("config.json"));
     CheckpointNames renamed = entry(c, "bert/encoder/layer_1/output/dense/kernel");
     CheckpointNames removed = entry(c, "bert/pooler/dense/bias");
     Map<String, SafeTensors.Tensor> t = tensors();
@@ -87,7 +87,7 @@ class WeightImporterTest {
 
   @Test
   void strictEncoderImportReportsHeadTensorsAsUnexpected() {
-    try (HuggingFaceSource src = HuggingFaceSource.open(TestData.hfTinyBert())) {
+    try (HuggingFaceSource src = HuggingFaceSource.open(HfTiny.folder())) {
       BertConfig c = src.config().orElseThrow();
       SameDiff sd = SameDiff.create();
       BertGraph.build(sd, c);
@@ -104,8 +104,8 @@ class WeightImporterTest {
   void truncatedWeightsInFolder() throws Exception {
     Path dir = tmp.resolve("trunc");
     Files.createDirectories(dir);
-    Files.copy(TestData.hfTinyBert().resolve("config.json"), dir.resolve("config.json"));
-    byte[] all = Files.readAllBytes(TestData.hfTinyBert().resolve("model.safetensors"));
+    Files.copy(HfTiny.folder().resolve("config.json"), dir.resolve("config.json"));
+    byte[] all = Files.readAllBytes(HfTiny.folder().resolve("model.safetensors"));
     Files.write(dir.resolve("model.safetensors"), java.util.Arrays.copyOf(all, all.length / 2));
     JbertException e = assertThrows(JbertException.class, () -> BertModel.fromHuggingFace(dir));
     assertTrue(e.getMessage().contains(dir.resolve("model.safetensors").toString())
@@ -123,7 +123,7 @@ class WeightImporterTest {
     int[][] ids = {{2, 17, 33, 4}};
     int[][] mask = {{1, 1, 1, 0}};
     int[][] types = {{0, 0, 1, 0}};
-    try (BertModel a = BertModel.fromHuggingFace(dir); BertModel b = BertModel.fromHuggingFace(TestData.hfTinyBert());
+    try (BertModel a = BertModel.fromHuggingFace(dir); BertModel b = BertModel.fromHuggingFace(HfTiny.folder());
         var ra = a.encode(ids, mask, types); var rb = b.encode(ids, mask, types)) {
       assertTrue(a.importReport().orElseThrow().complete(), a.importReport().orElseThrow().summary());
       assertEquals(rb.sequenceOutput(), ra.sequenceOutput());

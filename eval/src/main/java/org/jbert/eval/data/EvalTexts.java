@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.jbert.core.JbertException;
-import org.jbert.core.data.SpamAssassin;
+import org.jbert.datasets.SpamAssassin;
 
 /**
  * Deterministic real texts for parity tests and benchmarks: the three sentences of the TF Hub BERT article and

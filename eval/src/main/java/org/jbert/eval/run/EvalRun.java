@@ -19,7 +19,7 @@ import org.jbert.core.weights.WeightSources;
 import org.jbert.eval.report.Check;
 import org.jbert.eval.report.Report;
 import org.jbert.eval.tf.TfParity;
-import org.jbert.eval.tf.TfReference;
+import org.jbert.eval.tf.ReferenceEncoder;
 
 /**
  * {@code jbert eval CONFIG.yaml}: runs the configured check groups ({@link EvalConfig.Group}) and writes
@@ -131,13 +131,20 @@ public final class EvalRun {
       log.println("jbert eval: parity skipped (not a SavedModel)");
       return;
     }
+    ReferenceEncoder.Provider provider = ReferenceEncoder.provider().orElse(null);
+    if (provider == null) {
+      report.check(Check.of("parity against TensorFlow", false, "TensorFlow Java is not on the class path: add"
+          + " org.jbert:jbert-tf-reference (bin/jbert has it)"));
+      log.println("jbert eval: parity not run: no TensorFlow reference (org.jbert:jbert-tf-reference) on the class path");
+      return;
+    }
     log.println("jbert eval: parity: TensorFlow, jbert, float64 referee");
     Features f;
     Map<String, float[]> tf;
-    try (TfReference ref = TfReference.load(folder)) {
+    try (ReferenceEncoder ref = provider.open(folder)) {
       int t = ref.seqLen() > 0 ? ref.seqLen() : c.seqLength();
       f = bert.preprocess(texts, null, t, false);
-      tf = ParityChecks.tfOutputs(ref, f);
+      tf = ref.outputs(f);
     }
     Map<String, double[]> f64 = TfParity.float64(folder, f, tf.keySet());
     List<TfParity.Diff> diffs = ParityChecks.measure(bert.model(), f, tf, f64, c.tolerance());

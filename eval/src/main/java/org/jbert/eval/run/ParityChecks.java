@@ -10,7 +10,6 @@ import org.jbert.core.tokenize.Features;
 import org.jbert.eval.report.Check;
 import org.jbert.eval.report.Report;
 import org.jbert.eval.tf.TfParity;
-import org.jbert.eval.tf.TfReference;
 
 /**
  * Parity of jbert's encoder with TensorFlow, output by output (embeddings, each layer, sequence, pooled), under the
@@ -22,11 +21,6 @@ public final class ParityChecks {
   public static final String PLOT = "parity-layers.png";
 
   private ParityChecks() {}
-
-  /** TF's outputs on {@code f} (T must be the SavedModel's fixed length), under {@link TfParity#outputNames}. */
-  public static Map<String, float[]> tfOutputs(TfReference ref, Features f) {
-    return TfParity.tfOutputs(ref.run(f.inputWordIds(), f.inputMask(), f.inputTypeIds(), true));
-  }
 
   /** Compares {@code model} on {@code f} with TF's outputs, refereed by {@code f64} (see {@link TfParity}). */
   public static List<TfParity.Diff> measure(BertModel model, Features f, Map<String, float[]> tf,

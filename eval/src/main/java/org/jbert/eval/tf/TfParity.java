@@ -90,18 +90,6 @@ public final class TfParity {
     return names;
   }
 
-  /** TF's outputs (from {@code run(..., allLayers = true)}) under the names of {@link #outputNames}. */
-  public static Map<String, float[]> tfOutputs(TfReference.Outputs tf) {
-    if (tf.layers() == null) throw new JbertException("TF outputs were fetched without the layers; run with allLayers");
-    Map<String, float[]> out = new LinkedHashMap<>();
-    List<String> names = outputNames(tf.layers().length);
-    out.put(names.get(0), tf.embeddings());
-    for (int k = 0; k < tf.layers().length; k++) out.put(names.get(k + 1), tf.layers()[k]);
-    out.put(BertGraph.SEQUENCE_OUTPUT, tf.sequence());
-    out.put(BertGraph.POOLED_OUTPUT, tf.pooled());
-    return out;
-  }
-
   /** jbert's float32 outputs on {@code f}, row-major, under the names of {@link #outputNames}. */
   public static Map<String, float[]> jbertOutputs(BertModel model, Features f) {
     Map<String, float[]> out = new LinkedHashMap<>();

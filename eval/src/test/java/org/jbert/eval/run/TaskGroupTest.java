@@ -45,6 +45,7 @@ import org.jbert.finetune.task.TaskPredictions;
 import org.jbert.finetune.task.TaskPredictor;
 import org.jbert.eval.metrics.EntityMetrics;
 import org.jbert.eval.metrics.SquadMetrics;
+import org.jbert.testing.TestResources;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,16 +66,12 @@ class TaskGroupTest {
   static JsonNode golden;
 
   static Path resource(String name) {
-    try {
-      return Path.of(TaskGroupTest.class.getResource("/" + name).toURI());
-    } catch (URISyntaxException | NullPointerException e) {
-      throw new IllegalStateException("missing test resource " + name, e);
-    }
+    return TestResources.path(name);
   }
 
   @BeforeAll
   static void setUp() throws Exception {
-    golden = JSON.readTree(resource("hf-tiny-bert/golden-task.json").toFile());
+    golden = JSON.readTree(resource("hf-tiny-bert/golden.json").toFile());
     // initializer_range 0.5: a random head whose argmax differs between inputs (at 0.02 it is nearly constant)
     BertConfig c = new BertConfig(VOCAB.size(), 16, 2, 2, 24, Activation.GELU_TANH, 0.1, 0.1, 24, 2, 0.5, 1e-12);
     classifier = dir.resolve("classifier");
@@ -257,7 +254,7 @@ class TaskGroupTest {
 
   @Test
   void huggingFaceClassifierOnPreTokenizedRowsScoresHfsOwnLogits() throws Exception {
-    // HF's logits for the fixture's three rows (golden-task.json); rows are written trimmed to their real tokens, so
+    // HF's logits for the fixture's three rows (golden.json); rows are written trimmed to their real tokens, so
     // a batch of 3 pads rows 1 and 2 to 16 again, and the metrics must still be those of HF's argmax.
     JsonNode ids = golden.get("input_ids"), mask = golden.get("attention_mask"), types = golden.get("token_type_ids");
     double[][] hf = JSON.convertValue(golden.get("seqcls").get("logits"), double[][].class);

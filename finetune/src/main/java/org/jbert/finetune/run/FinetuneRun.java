@@ -21,7 +21,7 @@ import org.jbert.core.weights.WeightSources;
 import org.jbert.finetune.Batch;
 import org.jbert.finetune.TaskModel;
 import org.jbert.finetune.data.LabelMap;
-import org.jbert.finetune.data.SpamAssassinSplits;
+import org.jbert.datasets.SpamAssassinSplits;
 import org.jbert.finetune.head.HeadContext;
 import org.jbert.finetune.head.ProblemType;
 import org.jbert.finetune.head.TaskHead;

@@ -12,8 +12,8 @@ import java.util.Arrays;
 import java.util.List;
 import org.jbert.core.JbertException;
 import org.jbert.finetune.Batch;
-import org.jbert.finetune.Fixtures;
 import org.jbert.finetune.TaskModel;
+import org.jbert.testing.HfTiny;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,7 +26,7 @@ class FinetuneImportTest {
 
   /** The golden batch's 3 rows as pre-tokenized JSON Lines with {@code labels}. */
   Path goldenRows(String... labels) throws Exception {
-    int[][] ids = Fixtures.ids(), mask = Fixtures.mask(), types = Fixtures.types();
+    int[][] ids = HfTiny.ids(), mask = HfTiny.mask(), types = HfTiny.types();
     List<String> lines = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       lines.add("{\"input_word_ids\": " + Arrays.toString(ids[i]) + ", \"input_mask\": " + Arrays.toString(mask[i])
@@ -52,11 +52,11 @@ class FinetuneImportTest {
   void aHuggingFaceHeadStartsFromItsWeights() throws Exception {
     // HF's loss of this model on these rows with labels 0, 1, 2 is golden.json seqcls.loss = 1.1093875; a fresh
     // head would start near ln 3 = 1.0986.
-    FinetuneRun.Outcome o = FinetuneRunTest.run(config(Fixtures.task("seqcls"), goldenRows("0", "1", "2"), "hf", ""));
-    double golden = Fixtures.golden().get("seqcls").get("loss").asDouble();
+    FinetuneRun.Outcome o = FinetuneRunTest.run(config(HfTiny.folder("seqcls"), goldenRows("0", "1", "2"), "hf", ""));
+    double golden = HfTiny.golden().get("seqcls").get("loss").asDouble();
     double first = FinetuneRunTest.losses(dir.resolve("hf")).get(0);
     assertTrue(Math.abs(first - golden) / golden < 1e-5, "first loss " + first + ", HF " + golden);
-    assertTrue(FinetuneRunTest.out.contains("head of " + Fixtures.task("seqcls") + " further (num_labels 3)"),
+    assertTrue(FinetuneRunTest.out.contains("head of " + HfTiny.folder("seqcls") + " further (num_labels 3)"),
         FinetuneRunTest.out);
     try (TaskModel m = TaskModel.load(o.modelDir())) {
       assertEquals(List.of("0", "1", "2"), m.labelNames(), "the data's labels replace HF's LABEL_i placeholders");
@@ -66,10 +66,10 @@ class FinetuneImportTest {
   @Test
   void aSavedJbertModelGoesOnTraining() throws Exception {
     Path rows = goldenRows("\"b\"", "\"c\"", "\"a\"");
-    FinetuneRun.Outcome first = FinetuneRunTest.run(config(Fixtures.task("seqcls"), rows, "one", ""));
+    FinetuneRun.Outcome first = FinetuneRunTest.run(config(HfTiny.folder("seqcls"), rows, "one", ""));
     double saved;
     try (TaskModel m = TaskModel.load(first.modelDir());
-        Batch b = Batch.classification(Fixtures.ids(), Fixtures.mask(), Fixtures.types(), new int[] {1, 2, 0})) {
+        Batch b = Batch.classification(HfTiny.ids(), HfTiny.mask(), HfTiny.types(), new int[] {1, 2, 0})) {
       assertEquals(List.of("a", "b", "c"), m.labelNames());
       saved = m.loss(b);
     }
@@ -81,7 +81,7 @@ class FinetuneImportTest {
 
   @Test
   void aNumLabelsMismatchWithTheImportedHeadIsOneLine() throws Exception {
-    Path seqcls = Fixtures.task("seqcls");
+    Path seqcls = HfTiny.folder("seqcls");
     JbertException e = assertThrows(JbertException.class, () -> FinetuneRunTest.run(config(seqcls,
         goldenRows("0", "1", "2"), "n", ", num_labels: 2")));
     assertTrue(e.getMessage().contains("has num_labels 3 but head.num_labels is 2"), e.getMessage());
@@ -100,9 +100,9 @@ class FinetuneImportTest {
         head: {type: token_classification}
         data: {source: conll, train: %s}
         train: {output_dir: %s}
-        """.formatted(Fixtures.task("seqcls"), dir.resolve("none.conll"), dir.resolve("t")));
+        """.formatted(HfTiny.folder("seqcls"), dir.resolve("none.conll"), dir.resolve("t")));
     JbertException e = assertThrows(JbertException.class, () -> FinetuneRunTest.run(c));
-    assertEquals(Fixtures.task("seqcls") + ": the model holds a sequence_classification head but head.type is"
+    assertEquals(HfTiny.folder("seqcls") + ": the model holds a sequence_classification head but head.type is"
         + " token_classification; expected the same type to fine-tune that head further", e.getMessage());
   }
 }

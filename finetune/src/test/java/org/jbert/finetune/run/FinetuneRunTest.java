@@ -23,7 +23,7 @@ import org.jbert.finetune.head.ProblemType;
 import org.jbert.finetune.task.DataFormat;
 import org.jbert.finetune.task.TaskPredictions;
 import org.jbert.finetune.task.TaskPredictor;
-import org.jbert.finetune.task.TinyEncoder;
+import org.jbert.testing.TinyEncoder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

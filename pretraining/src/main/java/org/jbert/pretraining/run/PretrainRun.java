@@ -25,7 +25,7 @@ import org.jbert.core.train.Trainer;
 import org.jbert.pretraining.PretrainingBatch;
 import org.jbert.pretraining.PretrainingLoss;
 import org.jbert.pretraining.PretrainingModel;
-import org.jbert.pretraining.data.EmailCorpus;
+import org.jbert.datasets.EmailCorpus;
 import org.jbert.pretraining.data.PretrainingDataGenerator;
 import org.jbert.pretraining.data.PretrainingDataOptions;
 import org.jbert.pretraining.data.PretrainingDataStats;

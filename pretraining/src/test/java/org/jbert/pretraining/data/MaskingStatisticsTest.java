@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import org.jbert.core.tokenize.BertTokenizer;
 import org.jbert.core.tokenize.Vocab;
+import org.jbert.datasets.EmailCorpus;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
