@@ -3,7 +3,9 @@ package org.jbert.core.kernels;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import org.jbert.core.JbertException;
 import org.jbert.core.graph.FusedOp;
 import org.nd4j.autodiff.functions.DifferentialFunction;
@@ -30,6 +32,7 @@ import org.slf4j.LoggerFactory;
 public class KernelSession extends InferenceSession {
   private static final Logger LOG = LoggerFactory.getLogger(KernelSession.class);
   private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
+  private static final Map<String, LongAdder> RUNS = new ConcurrentHashMap<>();
   private final Kernels kernels;
 
   public KernelSession(SameDiff sd, Kernels kernels) {
@@ -58,15 +61,29 @@ public class KernelSession extends InferenceSession {
    * shapes and type).
    */
   public static void run(FusedOp op, Kernels kernels, List<INDArray> in, INDArray out) {
-    if (op.run(kernels, in, out)) return;
+    if (op.run(kernels, in, out)) {
+      RUNS.computeIfAbsent(kernels.name(), n -> new LongAdder()).increment();
+      return;
+    }
     String what = op.opName() + " " + FusedOp.describe(in);
     if (LOGGED.add(kernels.name() + " " + what)) {
       LOG.warn("{} kernels cannot run {}; using libnd4j's", kernels.name(), what);
     }
+    RUNS.computeIfAbsent(Nd4jKernels.NAME + " (fallback)", n -> new LongAdder()).increment();
     if (!op.run(Nd4jKernels.INSTANCE, in, out)) {
       throw new JbertException(op.opName() + ": no kernel takes " + FusedOp.describe(in)
           + "; expected floating-point arrays");
     }
+  }
+
+  /**
+   * How many fused ops each kernel path ran in this JVM ({@code onednn}, {@code libnd4j}, {@code libnd4j (fallback)}),
+   * in name order: the eval report's and bench's record of the path that ran.
+   */
+  public static Map<String, Long> runs() {
+    Map<String, Long> m = new TreeMap<>();
+    RUNS.forEach((k, v) -> m.put(k, v.sum()));
+    return m;
   }
 
   /** The number of distinct fallbacks logged in this JVM (for tests and reports). */
