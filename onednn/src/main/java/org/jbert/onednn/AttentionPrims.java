@@ -12,7 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The attention core for one (B,T,H,N): scores [B,N,T,T] = (Q·Kᵀ)·scale + mask, softmax in place, context = P·V.
  * Q, K, V and the context are [K,H] arrays read as [B,N,T,D] with strides {T·H, D, H, 1} (Kᵀ as [B,N,D,T] with
- * strides {T·H, D, 1, H}); the scores live in a buffer of this object, reused across calls.
+ * strides {T·H, D, 1, H}); the scores live in the kernels' shared scratch buffer.
  */
 final class AttentionPrims extends DnnlKernels.Primitives {
   private final DnnlKernels k;
@@ -24,6 +24,7 @@ final class AttentionPrims extends DnnlKernels.Primitives {
   private final memory vMem;
   private final memory maskMem;
   private final memory scoresMem;
+  private final long scoresBytes;
   private final memory outMem;
   private final IntMemoryMap scoresArgs = new IntMemoryMap();
   private final IntMemoryMap softmaxArgs = new IntMemoryMap();
@@ -55,7 +56,8 @@ final class AttentionPrims extends DnnlKernels.Primitives {
     vMem = new memory(qd, k.eng, null);
     maskMem = new memory(md, k.eng, null);
     outMem = new memory(qd, k.eng, null);
-    scoresMem = new memory(sd, k.eng);
+    scoresMem = new memory(sd, k.eng, null);
+    scoresBytes = sd.get_size();
     scoresArgs.put(DnnlKernels.SRC, qMem);
     scoresArgs.put(DnnlKernels.WEIGHTS, kMem);
     scoresArgs.put(DnnlKernels.DST, scoresMem);
@@ -73,6 +75,7 @@ final class AttentionPrims extends DnnlKernels.Primitives {
     bind(vMem, v);
     bind(maskMem, mask);
     bind(outMem, out);
+    scoresMem.set_data_handle(k.scratch(DnnlKernels.SCORES, scoresBytes));
     scores.execute(k.strm, scoresArgs);
     softmax.execute(k.strm, softmaxArgs);
     context.execute(k.strm, contextArgs);

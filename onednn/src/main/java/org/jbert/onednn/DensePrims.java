@@ -12,8 +12,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * {@code act(x @ w + b)} for one (K,in,out,act): a matmul with the bias and an eltwise post-op, its weights in the
- * layout the primitive prefers (format {@code any}), reordered from the row-major [in,out] array on every call into a
- * buffer of this object.
+ * layout the primitive prefers (format {@code any}), reordered from the row-major [in,out] array on every call into the
+ * kernels' shared scratch buffer.
  */
 final class DensePrims extends DnnlKernels.Primitives {
   private final DnnlKernels k;
@@ -22,6 +22,7 @@ final class DensePrims extends DnnlKernels.Primitives {
   private final memory xMem;
   private final memory wMem;
   private final memory packedMem;
+  private final long packedBytes;
   private final memory bMem;
   private final memory outMem;
   private final IntMemoryMap args = new IntMemoryMap();
@@ -50,7 +51,8 @@ final class DensePrims extends DnnlKernels.Primitives {
     wMem = new memory(wd, k.eng, null);
     bMem = new memory(bd, k.eng, null);
     outMem = new memory(od, k.eng, null);
-    packedMem = new memory(pd.weights_desc(), k.eng);
+    packedMem = new memory(pd.weights_desc(), k.eng, null);
+    packedBytes = pd.weights_desc().get_size();
     pack = new reorder(wMem, packedMem);
     args.put(DnnlKernels.SRC, xMem);
     args.put(DnnlKernels.WEIGHTS, packedMem);
@@ -63,6 +65,7 @@ final class DensePrims extends DnnlKernels.Primitives {
     bind(wMem, w);
     bind(bMem, b);
     bind(outMem, out);
+    packedMem.set_data_handle(k.scratch(DnnlKernels.PACKED, packedBytes));
     pack.execute(k.strm, wMem, packedMem);
     product.execute(k.strm, args);
     k.strm._wait();

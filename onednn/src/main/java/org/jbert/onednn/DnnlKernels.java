@@ -24,14 +24,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link Kernels} on oneDNN 2.7 (javacpp preset {@code org.bytedeco:dnnl}), beside ND4J in the same process:
  * <ul>
  *   <li>attention: three primitives per (B,T,N,D): Q·Kᵀ matmul reading the heads of [K,H] through strides, with the
- *       scale as output scale and the mask as a broadcast binary-add post-op, into a reused [B,N,T,T] buffer; softmax
+ *       scale as output scale and the mask as a broadcast binary-add post-op, into a [B,N,T,T] scratch buffer; softmax
  *       in place; P·V written through strides straight into the [K,H] output (no permute copies);
  *   <li>dense: one matmul with the bias and the activation (tanh or erf GELU, ReLU) as a post-op; the weights are
- *       reordered into the primitive's preferred (blocked) layout on every call, into a reused buffer (about 2% of
+ *       reordered into the primitive's preferred (blocked) layout on every call, into a scratch buffer (about 2% of
  *       the product's time, and never stale when training changes them in place);
  *   <li>LayerNorm: a binary add for the residual, then the layer-normalization primitive in place.
  * </ul>
- * Primitives and their scratch buffers are cached per shape (least recently used beyond {@value #CACHE_SIZE}).
+ * Primitives are cached per shape (least recently used beyond {@value #CACHE_SIZE}); the two scratch buffers are shared
+ * by all shapes and grow on demand.
  * Arrays are wrapped zero-copy at {@code data().addressPointer()}. Float32 only, c-ordered contiguous arrays only:
  * anything else is declined (false) and the session runs libnd4j's kernel. One stream; calls are serialized.
  */
@@ -50,6 +51,11 @@ public final class DnnlKernels implements Kernels {
       return true;
     }
   };
+
+  /** Scratch slots shared by every cached shape (calls are serialized): the attention scores, packed weights. */
+  static final int SCORES = 0;
+  static final int PACKED = 1;
+  private final org.bytedeco.javacpp.BytePointer[] scratch = new org.bytedeco.javacpp.BytePointer[2];
 
   private DnnlKernels(engine eng, stream strm) {
     this.eng = eng;
@@ -111,6 +117,21 @@ public final class DnnlKernels implements Kernels {
         key -> new LayerNormPrims(this, rows, h, (float) eps, residual != null));
     p.run(x, residual, gamma, beta, out);
     return true;
+  }
+
+  /**
+   * Scratch {@code slot} of at least {@code bytes}, 64-byte aligned, grown (never shrunk) on demand: one buffer per slot
+   * whatever the shapes, so bucketed batch and sequence lengths do not multiply the memory.
+   */
+  org.bytedeco.javacpp.Pointer scratch(int slot, long bytes) {
+    org.bytedeco.javacpp.BytePointer p = scratch[slot];
+    if (p == null || p.capacity() < bytes + 64) {
+      if (p != null) p.close();
+      p = new org.bytedeco.javacpp.BytePointer(bytes + 64);
+      scratch[slot] = p;
+    }
+    long misalign = p.address() % 64;
+    return new org.bytedeco.javacpp.BytePointer(p).position(misalign == 0 ? 0 : 64 - misalign);
   }
 
   /** The primitives cached now (for tests). */

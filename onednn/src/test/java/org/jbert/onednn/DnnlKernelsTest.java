@@ -83,6 +83,27 @@ class DnnlKernelsTest {
   }
 
   @Test
+  void attentionAcrossGrowingAndShrinkingShapesMatchesLibnd4j() {
+    int h = 16;
+    int heads = 2;
+    for (int[] bt : new int[][] {{2, 5}, {3, 9}, {1, 4}, {4, 12}}) {
+      int b = bt[0];
+      int t = bt[1];
+      INDArray q = Nd4j.rand(DataType.FLOAT, b * t, h).subi(0.5);
+      INDArray k = Nd4j.rand(DataType.FLOAT, b * t, h).subi(0.5);
+      INDArray v = Nd4j.rand(DataType.FLOAT, b * t, h).subi(0.5);
+      INDArray mask = Nd4j.zeros(DataType.FLOAT, b, 1, 1, t);
+      mask.putScalar(new long[] {0, 0, 0, t - 1}, -10000);
+      INDArray out = Nd4j.zeros(DataType.FLOAT, b * t, h);
+      INDArray ref = Nd4j.zeros(DataType.FLOAT, b * t, h);
+      assertTrue(DNNL.attention(q, k, v, mask, heads, 0.25, out));
+      Nd4jKernels.INSTANCE.attention(q, k, v, mask, heads, 0.25, ref);
+      double d = KernelCheck.maxAbs(out, ref);
+      assertTrue(d <= 1e-6, "B=" + b + " T=" + t + ": attention differs by " + d);
+    }
+  }
+
+  @Test
   void serviceLoaderFindsOnednnByDefault() {
     assertEquals(DnnlKernels.NAME, KernelRuntime.resolve(null).name());
     assertEquals(DnnlKernels.NAME, KernelRuntime.resolve("onednn").name());
