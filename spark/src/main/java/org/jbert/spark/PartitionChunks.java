@@ -66,7 +66,9 @@ final class PartitionChunks implements Iterator<Row> {
     for (Row r : rows) {
       if (r.isNullAt(index)) {
         if (!nullable) {
-          throw new JbertException("column " + name + " holds a null in row " + r + "; expected a string in every row");
+          String row = r.toString();
+          throw new JbertException("column " + name + " holds a null in row " + (row.length() > 120
+              ? row.substring(0, 120) + "...]" : row) + "; expected a string in every row");
         }
         out.add(null);
       } else {
