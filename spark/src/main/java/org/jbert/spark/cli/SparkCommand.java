@@ -43,8 +43,9 @@ public final class SparkCommand implements Runnable {
         description = "JSON Lines (text, optional text_b, other columns kept) or Parquet")
     String input;
 
-    @Option(names = "--master", paramLabel = "URL", defaultValue = "local[2]",
-        description = "Spark master (default: ${DEFAULT-VALUE}, embedded in this JVM)")
+    // Under spark-submit, spark.master is set and is the default.
+    @Option(names = "--master", paramLabel = "URL", defaultValue = "${sys:spark.master:-local[2]}",
+        description = "Spark master (default: spark-submit's, else local[2], embedded in this JVM)")
     String master;
 
     @Option(names = "--text-col", paramLabel = "COL", defaultValue = "text", description = "text column (default:"
