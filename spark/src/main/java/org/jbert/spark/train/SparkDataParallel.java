@@ -60,6 +60,7 @@ public final class SparkDataParallel<B, S extends Serializable> implements Train
   private final String key;
   private final ReplicaFactory<B> replicas;
   private final Sharding<B, S> sharding;
+  private int microBatches = 1;
   private long seed;
 
   /**
@@ -76,6 +77,16 @@ public final class SparkDataParallel<B, S extends Serializable> implements Train
     this.key = key;
     this.replicas = replicas;
     this.sharding = sharding;
+  }
+
+  /**
+   * Each worker cuts its share into {@code m} micro-batches, runs them one after another and returns their summed
+   * gradient once (less memory per worker; the same mean gradient).
+   */
+  public SparkDataParallel<B, S> microBatches(int m) {
+    if (m < 1) throw new JbertException("distributed.micro_batches " + m + "; expected at least 1");
+    this.microBatches = m;
+    return this;
   }
 
   @Override
@@ -103,12 +114,13 @@ public final class SparkDataParallel<B, S extends Serializable> implements Train
     for (int i = 0; i < shares.size(); i++) index.add(i);
     String k = key;
     long s = seed;
+    int m = microBatches;
     ReplicaFactory<B> f = replicas;
     Sharding<B, S> sh = sharding;
     List<S> sent = shares;
     List<Part> parts;
     try {
-      parts = sc.parallelize(index, index.size()).map(i -> work(k, f, sh, sent.get(i), w.value(), s * 31 + i))
+      parts = sc.parallelize(index, index.size()).map(i -> work(k, f, sh, sent.get(i), m, w.value(), s * 31 + i))
           .collect();
     } finally {
       w.destroy();
@@ -135,10 +147,13 @@ public final class SparkDataParallel<B, S extends Serializable> implements Train
     return new LossAndGradients(loss / n, grads);
   }
 
-  /** On a worker: a pooled replica, the broadcast weights, one forward and backward pass over the share. */
+  /**
+   * On a worker: a pooled replica, the broadcast weights, then {@code micro} forward and backward passes over the
+   * share's parts, their gradients and losses summed (each mean times its part's example count).
+   */
   @SuppressWarnings("unchecked")
   private static <B, S extends Serializable> Part work(String key, ReplicaFactory<B> factory, Sharding<B, S> sharding,
-      S share, Map<String, float[]> weights, long seed) throws Exception {
+      S share, int micro, Map<String, float[]> weights, long seed) throws Exception {
     Queue<Trainable<?>> idle = POOL.computeIfAbsent(key, x -> new ConcurrentLinkedQueue<>());
     Trainable<B> replica = (Trainable<B>) idle.poll();
     if (replica == null) replica = factory.create();
@@ -150,23 +165,45 @@ public final class SparkDataParallel<B, S extends Serializable> implements Train
           e.getValue().assign(src);
         }
       }
-      B batch = sharding.batch(share);
-      int n = sharding.size(share);
-      replica.seedRandom(seed);
-      LossAndGradients r;
-      try {
-        r = replica.lossAndGradients(batch);
-      } finally {
-        if (batch instanceof AutoCloseable c) c.close();
+      List<S> parts;
+      if (micro == 1) {
+        parts = List.of(share);
+      } else {
+        B whole = sharding.batch(share);
+        try {
+          parts = sharding.split(whole, micro);
+        } finally {
+          if (whole instanceof AutoCloseable c) c.close();
+        }
       }
+      int total = 0;
+      double lossSum = 0;
       Map<String, float[]> g = new LinkedHashMap<>();
-      for (Map.Entry<String, INDArray> e : r.gradients().entrySet()) {
-        float[] x = floats(e.getValue());
-        for (int j = 0; j < x.length; j++) x[j] *= n;
-        g.put(e.getKey(), x);
-        e.getValue().close();
+      for (int p = 0; p < parts.size(); p++) {
+        B batch = sharding.batch(parts.get(p));
+        int n = sharding.size(parts.get(p));
+        replica.seedRandom(seed * 131 + p);
+        LossAndGradients r;
+        try {
+          r = replica.lossAndGradients(batch);
+        } finally {
+          if (batch instanceof AutoCloseable c) c.close();
+        }
+        total += n;
+        lossSum += r.loss() * n;
+        for (Map.Entry<String, INDArray> e : r.gradients().entrySet()) {
+          float[] x = floats(e.getValue());
+          float[] acc = g.get(e.getKey());
+          if (acc == null) {
+            for (int j = 0; j < x.length; j++) x[j] *= n;
+            g.put(e.getKey(), x);
+          } else {
+            for (int j = 0; j < x.length; j++) acc[j] += x[j] * n;
+          }
+          e.getValue().close();
+        }
       }
-      return new Part(n, r.loss() * n, g);
+      return new Part(total, lossSum, g);
     } finally {
       idle.add(replica);
     }
