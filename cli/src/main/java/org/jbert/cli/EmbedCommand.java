@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.jbert.core.JbertException;
 import org.jbert.core.graph.MatmulPrecision;
+import org.jbert.core.io.InputRows;
 import org.jbert.core.io.Npz;
 import org.jbert.core.model.BatchEncoder;
 import org.jbert.core.model.Bert;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Parameters;
       "Runs the BERT encoder and writes an .npz with input_word_ids, input_mask, input_type_ids [B,T] (int32),"
           + " default and pooled_output [B,H], sequence_output [B,T,H] and encoder_outputs [L,B,T,H] (float32).",
       "Input: TEXT arguments, or JSON Lines with text (and text_b) or pre-tokenized input_word_ids"
-          + " (with input_mask and input_type_ids, default all 1 and all 0).",
+          + " (with input_mask and input_type_ids, default all 1 and all 0; aliases input_ids, attention_mask,"
+          + " token_type_ids, segment_ids; rows of different lengths are padded to the longest; no vocabulary needed).",
       "Text is padded to the longest row (dynamic padding) unless --no-dynamic-padding pads to --max-length like"
           + " TF Hub; outputs on real tokens are the same either way, and with dynamic padding padded positions hold 0."
     })
@@ -83,8 +85,8 @@ final class EmbedCommand implements Runnable {
   }
 
   /**
-   * Text rows go through the model's preprocessor; pre-tokenized rows are taken as they are (and must share one
-   * length); every row is checked against the model ({@link InputRows}).
+   * Text rows go through the model's preprocessor; pre-tokenized rows are taken as they are (padded to the longest,
+   * and need no vocabulary); every row is checked against the model ({@link InputRows}).
    */
   static InputRows readJsonLines(Bert bert, Path file, int maxLength, boolean dynamic) {
     InputRows rows = InputRows.read(file, (a, b) -> bert.preprocess(a, b, maxLength, dynamic), "embed");

@@ -1,6 +1,5 @@
 package org.jbert.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,9 +42,7 @@ final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ObjectNode tree = YamlBinder.readTree(config);
-    for (String o : overrides) YamlBinder.applyOverride(tree, EvalConfig.class, o);
-    EvalConfig c = YamlBinder.bind(tree, EvalConfig.class, config.toString());
+    EvalConfig c = YamlBinder.load(config, EvalConfig.class, overrides);
     EvalRun.Outcome o = EvalRun.run(c, System.out);
     List<String> failures = EvalRun.failureLines(o.report());
     failures.forEach(System.out::println);

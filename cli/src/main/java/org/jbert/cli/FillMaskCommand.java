@@ -44,6 +44,10 @@ public final class FillMaskCommand implements Runnable {
       + " {\"text\", \"masks\": [{\"position\", \"candidates\": [{\"token\", \"id\", \"probability\"}]}]}")
   boolean json;
 
+  @Option(names = "--fresh-head", description = "allow a model without an MLM head (an encoder-only folder): answer"
+      + " from a freshly initialised head, whose tokens are noise (without it such a model is refused)")
+  boolean freshHead;
+
   @Parameters(arity = "1..*", paramLabel = "TEXT", description = "texts with [MASK] tokens (quote each one)")
   List<String> texts;
 
@@ -51,7 +55,7 @@ public final class FillMaskCommand implements Runnable {
   public void run() {
     if (topK < 1) throw new JbertException("--top-k " + topK + " is too small; expected at least 1");
     List<List<FillMask.MaskPrediction>> results;
-    try (FillMask fill = FillMask.open(model)) {
+    try (FillMask fill = FillMask.open(model, freshHead)) {
       results = fill.fill(texts, topK);
     }
     PrintWriter out = spec.commandLine().getOut();

@@ -101,13 +101,49 @@ class EmbedCommandTest {
         "input_mask defaults to all 1");
   }
 
+  /**
+   * Issue 12 items 4 and 5: pre-tokenized rows of different lengths, under any alias, need no vocabulary (the folder
+   * has none) and are padded per batch; each row's outputs on its real tokens equal the row run alone (1e-5).
+   */
+  @Test
+  void raggedPreTokenizedRowsNeedNoVocabularyAndArePadded() throws Exception {
+    Path noVocab = dir.resolve("tiny-no-vocab");
+    Files.createDirectories(noVocab);
+    try (var files = Files.list(model)) {
+      for (Path p : files.toList()) {
+        if (!p.getFileName().toString().equals("vocab.txt")) Files.copy(p, noVocab.resolve(p.getFileName()));
+      }
+    }
+    Path in = dir.resolve("ragged-ok.jsonl");
+    Files.writeString(in, "{\"input_ids\": [2, 5, 6, 7, 3]}\n{\"input_ids\": [2, 8, 3], \"attention_mask\": [1, 1, 1],"
+        + " \"token_type_ids\": [0, 0, 0]}\n");
+    Path out = dir.resolve("ragged.npz");
+    Result r = run("embed", "--model", noVocab.toString(), "--input", in.toString(), "--output", out.toString(),
+        "--batch-size", "2");
+    assertEquals(0, r.code(), r.err());
+    Map<String, Npz.Array> d = Npz.read(out);
+    assertArrayEquals(new int[] {2, 5, 6, 7, 3, 2, 8, 3, 0, 0}, d.get("input_word_ids").ints());
+    assertArrayEquals(new int[] {1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, d.get("input_mask").ints());
+    Path alone = dir.resolve("alone.jsonl");
+    Files.writeString(alone, "{\"input_word_ids\": [2, 8, 3]}\n");
+    Path outAlone = dir.resolve("alone.npz");
+    r = run("embed", "--model", noVocab.toString(), "--input", alone.toString(), "--output", outAlone.toString());
+    assertEquals(0, r.code(), r.err());
+    float[] both = d.get("sequence_output").floats();
+    float[] one = Npz.read(outAlone).get("sequence_output").floats();
+    int h = 16;
+    for (int i = 0; i < 3 * h; i++) assertEquals(one[i], both[5 * h + i], 1e-5, "row 2, value " + i);
+    assertOneLineError(run("embed", "--model", noVocab.toString(), "--output", out.toString(), "some text"),
+        "no vocab.txt or tokenizer.json beside the weights");
+  }
+
   @Test
   void badInputsAreNamed() throws Exception {
     Path out = dir.resolve("bad.npz");
     Path in = dir.resolve("ragged.jsonl");
-    Files.writeString(in, "{\"input_word_ids\": [2, 5, 3]}\n{\"input_word_ids\": [2, 3]}\n");
+    Files.writeString(in, "{\"input_word_ids\": [2, 5, 3]}\n{\"input_word_ids\": [2, 3], \"input_mask\": [1]}\n");
     assertOneLineError(run("embed", "--model", model.toString(), "--input", in.toString(), "--output",
-        out.toString()), "ragged.jsonl:2", "input_word_ids has 2 entries");
+        out.toString()), "ragged.jsonl:2", "\"input_mask\" has 1 values; expected 2");
     Files.writeString(in, "{\"input_word_ids\": [2, 99, 3]}\n");
     assertOneLineError(run("embed", "--model", model.toString(), "--input", in.toString(), "--output",
         out.toString()), "99", "vocab_size is " + VOCAB.size());

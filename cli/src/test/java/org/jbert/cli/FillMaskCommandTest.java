@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import org.jbert.core.model.BertModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -61,5 +62,24 @@ class FillMaskCommandTest {
     String[] missing = run("fill-mask", "--model", dir.resolve("nope").toString(), "a [MASK]");
     assertEquals(String.valueOf(Main.BAD_INPUT), missing[0]);
     assertTrue(missing[2].contains("nope") && missing[2].contains("not found"), missing[2]);
+  }
+
+  /** Issue 15 item 12: an encoder-only folder is refused, as predict refuses it, unless --fresh-head is given. */
+  @Test
+  void encoderOnlyFolderNeedsFreshHead(@TempDir Path tmp) throws Exception {
+    Path encoder = tmp.resolve("encoder-only");
+    try (BertModel m = BertModel.random(PredictCommandTest.TINY, 5)) {
+      m.save(encoder);
+    }
+    java.nio.file.Files.write(encoder.resolve("vocab.txt"), EmbedCommandTest.VOCAB);
+    String[] refused = run("fill-mask", "--model", encoder.toString(), "i love [MASK] .");
+    assertEquals(String.valueOf(Main.BAD_INPUT), refused[0]);
+    assertTrue(refused[2].contains("no MLM head (cls/predictions/*)") && refused[2].contains("--fresh-head"),
+        refused[2]);
+    assertFalse(refused[2].strip().contains("\n"), refused[2]);
+    assertEquals("", refused[1], "nothing answered");
+    String[] fresh = run("fill-mask", "--model", encoder.toString(), "--fresh-head", "--top-k", "2", "i love [MASK] .");
+    assertEquals("0", fresh[0], fresh[2]);
+    assertTrue(fresh[1].contains("[MASK] 1 of 1"), fresh[1]);
   }
 }

@@ -19,6 +19,7 @@ import org.jbert.core.tokenize.Token;
 import org.jbert.core.tokenize.Vocab;
 import org.jbert.core.train.MetricsLog;
 import org.jbert.finetune.TaskModel;
+import org.jbert.finetune.TaskModelFiles;
 import org.jbert.finetune.data.ConllReader;
 import org.jbert.finetune.data.LabelMap;
 import org.jbert.finetune.data.SquadReader;
@@ -86,7 +87,7 @@ class FinetuneExamplesTest {
     JsonNode test = new ObjectMapper().readTree(run.resolve("test_metrics.json").toFile());
     assertEquals(15, test.get("examples").asInt());
     assertEquals(last.get("eval_f1").asDouble(), test.get("f1").asDouble(), 0.0, "dev = test file, same model");
-    try (TaskModel m = TaskModel.load(run.resolve("model"))) {
+    try (TaskModel m = TaskModelFiles.load(run.resolve("model"))) {
       assertEquals(List.of("B-LOC", "B-MISC", "B-ORG", "B-PER", "I-LOC", "I-MISC", "I-ORG", "I-PER", "O"),
           m.labelNames());
     }

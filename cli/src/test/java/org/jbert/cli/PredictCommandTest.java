@@ -122,6 +122,61 @@ class PredictCommandTest {
     }
   }
 
+  /**
+   * Issue 12 item 4: the golden rows cut to their real tokens (16, 11 and 7: of different lengths, as a tokenizer
+   * gives them) under Hugging Face's names are padded per batch and reproduce HF's token-classification logits on
+   * every real token (HF_ATOL); the npz holds them padded to T = 16 with mask 0.
+   */
+  @Test
+  void raggedRowsUnderHuggingFaceNamesReproduceTheGoldenLogits() throws Exception {
+    int[][] ids = ints2(golden.get("input_ids")), mask = ints2(golden.get("attention_mask")),
+        types = ints2(golden.get("token_type_ids"));
+    List<String> lines = new ArrayList<>();
+    for (int r = 0; r < 3; r++) {
+      int len = 0;
+      while (len < mask[r].length && mask[r][len] == 1) len++;
+      ObjectNode o = JSON.createObjectNode();
+      for (int j = 0; j < len; j++) {
+        o.withArray("input_ids").add(ids[r][j]);
+        o.withArray("attention_mask").add(1);
+        o.withArray("token_type_ids").add(types[r][j]);
+      }
+      lines.add(o.toString());
+    }
+    Path in = dir.resolve("ragged.jsonl");
+    Files.write(in, lines);
+    Path out = dir.resolve("ragged.npz");
+    Result r = run("predict", "--model", fixture("tokcls").toString(), "--input", in.toString(), "--output",
+        out.toString(), "--batch-size", "2");
+    assertEquals(0, r.code(), r.err());
+    Map<String, Npz.Array> npz = Npz.read(out);
+    assertArrayEquals(flatInts(golden.get("attention_mask")), npz.get("input_mask").ints());
+    double[] want = flat(golden.get("tokcls").get("logits"));
+    float[] got = npz.get("logits").floats();
+    int c = want.length / (3 * 16);
+    double diff = 0;
+    for (int i = 0; i < want.length; i++) {
+      if (mask[i / (16 * c)][(i / c) % 16] == 1) diff = Math.max(diff, Math.abs(got[i] - want[i]));
+    }
+    System.out.printf("predict ragged tokcls: max abs diff vs HF %.3g%n", diff);
+    assertTrue(diff <= HF_ATOL, "ragged rows differ from HF by " + diff);
+  }
+
+  /** Issue 15 item 13: when the labels file cannot be written, the .npz is not left behind either. */
+  @Test
+  void aFailingLabelsFileLeavesNoNpz() throws Exception {
+    Path out = dir.resolve("all-or-none.npz");
+    Path notADir = dir.resolve("a-file");
+    Files.writeString(notADir, "x");
+    Result r = run("predict", "--model", fixture("seqcls").toString(), "--input", goldenInput.toString(),
+        "--output", out.toString(), "--labels-output", notADir.resolve("labels.jsonl").toString());
+    assertOneLineError(r, "labels.jsonl: cannot write", "no output was written");
+    assertFalse(Files.exists(out), "the npz is not left behind");
+    try (var files = Files.list(dir)) {
+      assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith(".all-or-none")), "no temp files");
+    }
+  }
+
   @Test
   void numpyReadsTheNamesDtypesAndShapes() throws Exception {
     Path out = dir.resolve("numpy.npz");

@@ -13,6 +13,7 @@ import org.jbert.core.config.Activation;
 import org.jbert.core.config.BertConfig;
 import org.jbert.core.model.BertModel;
 import org.jbert.finetune.TaskModel;
+import org.jbert.finetune.TaskModelFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,13 +79,70 @@ class RunCommandTest {
     JsonNode test = new ObjectMapper().readTree(run.resolve("test_metrics.json").toFile());
     assertEquals(16, test.get("examples").asInt());
     assertTrue(test.get("accuracy").asDouble() >= 0.75, "a separable toy task is learned: " + test);
-    try (TaskModel m = TaskModel.load(run.resolve("model"))) {
+    try (TaskModel m = TaskModelFiles.load(run.resolve("model"))) {
       assertEquals(2, m.context().numLabels());
     }
     // Stopped at step 8 and resumed: the losses of the uninterrupted run, exactly (dropout on).
     assertEquals(0, CliRun.run("run", config("split").toString(), "--stop-after", "8").code());
     assertEquals(0, CliRun.run("run", config("split").toString(), "--resume").code());
     assertEquals(full, losses(dir.resolve("split")));
+  }
+
+  /**
+   * Issue 15, item 2: a second run into a finished run's folder is refused and leaves it as it was; --overwrite starts
+   * over (the old metrics and checkpoints gone); --resume with --overwrite is an error; item 3: --resume where there
+   * is no checkpoint is an error, not a silent fresh start.
+   */
+  @Test
+  void aFolderHoldingARunNeedsResumeOrOverwrite() throws Exception {
+    String cfg = config("again").toString();
+    Path run = dir.resolve("again");
+    String[] oneEpoch = {"--set", "train.epochs=1", "--set", "train.eval_every=0"};
+    assertEquals(0, CliRun.run(CliRun.concat(new String[] {"run", cfg}, oneEpoch)).code());
+    List<String> metrics = Files.readAllLines(run.resolve("metrics.jsonl"));
+    assertEquals(8, metrics.size());
+    CliRun.assertOneLineError(CliRun.run("run", cfg, "--set", "train.epochs=1", "--set", "train.max_steps=2"),
+        run.toString(), "holds an earlier run", "metrics.jsonl", "--resume", "--overwrite");
+    assertEquals(metrics, Files.readAllLines(run.resolve("metrics.jsonl")), "the refused run changed nothing");
+    assertEquals(0, CliRun.run("run", cfg, "--overwrite", "--set", "train.max_steps=2").code());
+    assertEquals(2, Files.readAllLines(run.resolve("metrics.jsonl")).size());
+    assertTrue(Files.exists(run.resolve("checkpoints/step-2")));
+    assertTrue(Files.notExists(run.resolve("checkpoints/step-8")), "the earlier run's checkpoints are gone");
+    CliRun.assertOneLineError(CliRun.run("run", cfg, "--resume", "--overwrite"), "--resume", "--overwrite");
+    CliRun.assertOneLineError(CliRun.run("run", cfg, "--resume", "--set", "train.output_dir=" + dir.resolve("agian")),
+        "agian", "no checkpoint to resume from");
+    assertTrue(Files.notExists(dir.resolve("agian")));
+  }
+
+  /**
+   * Issue 15, item 10: a vocab.txt longer than the model's vocab_size is refused when the run loads the model, before
+   * the folder gets anything (it used to fail mid-training, after a step and a checkpoint).
+   */
+  @Test
+  void aVocabularyLargerThanTheModelIsRefusedAtLoad() throws Exception {
+    Path big = dir.resolve("encoder-big-vocab");
+    Files.createDirectories(big);
+    try (var s = Files.list(encoder)) {
+      for (Path p : s.toList()) Files.copy(p, big.resolve(p.getFileName()));
+    }
+    List<String> vocab = new ArrayList<>(VOCAB);
+    vocab.addAll(List.of("superb", "dreadful"));
+    Files.write(big.resolve("vocab.txt"), vocab);
+    Path run = dir.resolve("bigvocab");
+    CliRun.assertOneLineError(CliRun.run("run", config("bigvocab").toString(), "--set", "model=" + big),
+        big.resolve("vocab.txt").toString(), "17 entries", "vocab_size is 15");
+    assertTrue(Files.notExists(run.resolve("config.resolved.yaml")) && Files.notExists(run.resolve("checkpoints")));
+  }
+
+  /** Issue 15, item 11: train.batch_size 1 runs through the CLI (it crashed in the loss's one-hot). */
+  @Test
+  void batchSizeOneTrains() throws Exception {
+    CliRun.Result r = CliRun.run("run", config("b1").toString(), "--set", "train.batch_size=1", "--set",
+        "train.max_steps=3");
+    assertEquals(0, r.code(), r.err());
+    List<Double> l = losses(dir.resolve("b1"));
+    assertEquals(3, l.size());
+    for (double x : l) assertTrue(Double.isFinite(x), l.toString());
   }
 
   @Test

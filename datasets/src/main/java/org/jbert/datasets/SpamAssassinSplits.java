@@ -123,13 +123,14 @@ public final class SpamAssassinSplits {
 
   /**
    * Splits {@code emails} and writes {@code train.jsonl}, {@code dev.jsonl}, {@code test.jsonl} and
-   * {@code stats.json} into {@code dir}, each through a temp file renamed into place.
+   * {@code stats.json} into {@code dir}, all of them or none ({@link AtomicFiles#writeAll}).
    */
   public static Result write(Path dir, List<SpamAssassin.Email> emails, Options options) {
     Result r = split(emails, options);
+    Map<Path, AtomicFiles.FileBody> files = new LinkedHashMap<>();
     for (int s = 0; s < SPLITS.size(); s++) {
       List<Row> rows = r.splits().get(s);
-      AtomicFiles.write(dir.resolve(SPLITS.get(s) + ".jsonl"), out -> {
+      files.put(dir.resolve(SPLITS.get(s) + ".jsonl"), AtomicFiles.stream(out -> {
         for (Row row : rows) {
           ObjectNode n = JSON.createObjectNode();
           n.put("text", row.text());
@@ -138,7 +139,7 @@ public final class SpamAssassinSplits {
           out.write(JSON.writeValueAsBytes(n));
           out.write('\n');
         }
-      });
+      }));
     }
     ObjectNode st = JSON.createObjectNode();
     st.put("source", SpamAssassin.PACKAGE);
@@ -165,8 +166,9 @@ public final class SpamAssassinSplits {
       n.put("ham", s.size() - s.spam());
       n.put("spam_ratio", s.spamRatio());
     }
-    AtomicFiles.write(dir.resolve("stats.json"),
-        out -> out.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(st)));
+    files.put(dir.resolve("stats.json"),
+        AtomicFiles.stream(out -> out.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(st))));
+    AtomicFiles.writeAll(files);
     return r;
   }
 

@@ -22,8 +22,9 @@ import org.jbert.core.train.Trainer;
 import org.jbert.core.weights.WeightSource;
 import org.jbert.core.weights.WeightSources;
 import org.jbert.finetune.Batch;
-import org.jbert.finetune.Predictions;
+import org.jbert.finetune.head.Predictions;
 import org.jbert.finetune.TaskModel;
+import org.jbert.finetune.TaskModelFiles;
 import org.jbert.finetune.data.LabelMap;
 import org.jbert.finetune.head.HeadContext;
 import org.jbert.finetune.head.HeadOutputs;
@@ -154,7 +155,7 @@ public final class FineTuneThenPredictExample {
         before = classify(m, pre, texts);
         m.save(modelDir);
       }
-      try (TaskModel back = TaskModel.load(modelDir)) {
+      try (TaskModel back = TaskModelFiles.load(modelDir)) {
         return new Outcome(labels.labels(), result, accuracy, before, classify(back, pre, texts), modelDir);
       }
     }

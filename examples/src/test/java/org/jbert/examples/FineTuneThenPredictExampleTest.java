@@ -18,7 +18,7 @@ import java.util.TreeSet;
 import org.jbert.cli.Main;
 import org.jbert.examples.FineTuneThenPredictExample.Outcome;
 import org.jbert.examples.FineTuneThenPredictExample.Settings;
-import org.jbert.finetune.Predictions;
+import org.jbert.finetune.head.Predictions;
 import org.jbert.testing.TestResources;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

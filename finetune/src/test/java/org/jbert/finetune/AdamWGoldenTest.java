@@ -24,7 +24,7 @@ class AdamWGoldenTest {
   void fourStepsMatchTorch() {
     JsonNode golden = HfTiny.golden().get("train_adamw");
     int[] labels = HfTiny.ints1(golden.get("labels"));
-    try (TaskModel m = TaskModel.fromHuggingFace(HfTiny.folder("seqcls"));
+    try (TaskModel m = TaskModelFiles.fromHuggingFace(HfTiny.folder("seqcls"));
         Batch b = Batch.classification(HfTiny.ids(), HfTiny.mask(), HfTiny.types(), labels);
         AdamW adam = new AdamW(m.parameters(), new AdamW.Hyper(1e-3, 0.9, 0.999, 1e-6, 0.01))) {
       List<CheckpointNames> table = m.tableEntries();

@@ -31,7 +31,7 @@ class GradientParityTest {
   void gradientsReachEveryVariableAndMatchHf() {
     JsonNode step0 = HfTiny.golden().get("train_adamw").get("steps").get(0);
     int[] labels = HfTiny.ints1(HfTiny.golden().get("train_adamw").get("labels"));
-    try (TaskModel m = TaskModel.fromHuggingFace(HfTiny.folder("seqcls"));
+    try (TaskModel m = TaskModelFiles.fromHuggingFace(HfTiny.folder("seqcls"));
         Batch b = Batch.classification(HfTiny.ids(), HfTiny.mask(), HfTiny.types(), labels)) {
       LossAndGradients lg = m.lossAndGradients(b);
       // Every trainable variable, encoder and head, gets a non-zero gradient.

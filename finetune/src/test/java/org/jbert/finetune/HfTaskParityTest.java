@@ -25,7 +25,7 @@ class HfTaskParityTest {
   @Test
   void sequenceClassificationMatchesHf() {
     JsonNode g = HfTiny.golden().get("seqcls");
-    try (TaskModel m = TaskModel.fromHuggingFace(HfTiny.folder("seqcls"));
+    try (TaskModel m = TaskModelFiles.fromHuggingFace(HfTiny.folder("seqcls"));
         Batch b = Batch.classification(HfTiny.ids(), HfTiny.mask(), HfTiny.types(),
             HfTiny.ints1(g.get("labels")))) {
       assertEquals(SequenceClassificationHead.TYPE, m.head().type());
@@ -40,7 +40,7 @@ class HfTaskParityTest {
   @Test
   void tokenClassificationMatchesHf() {
     JsonNode g = HfTiny.golden().get("tokcls");
-    try (TaskModel m = TaskModel.fromHuggingFace(HfTiny.folder("tokcls"));
+    try (TaskModel m = TaskModelFiles.fromHuggingFace(HfTiny.folder("tokcls"));
         Batch b = Batch.tagging(HfTiny.ids(), HfTiny.mask(), HfTiny.types(), HfTiny.ints(g.get("labels")))) {
       assertEquals(TokenClassificationHead.TYPE, m.head().type());
       assertEquals(5, m.context().numLabels());
@@ -53,7 +53,7 @@ class HfTaskParityTest {
   @Test
   void questionAnsweringMatchesHf() {
     JsonNode g = HfTiny.golden().get("qa");
-    try (TaskModel m = TaskModel.fromHuggingFace(HfTiny.folder("qa"));
+    try (TaskModel m = TaskModelFiles.fromHuggingFace(HfTiny.folder("qa"));
         Batch b = Batch.spans(HfTiny.ids(), HfTiny.mask(), HfTiny.types(),
             HfTiny.ints1(g.get("start_positions")), HfTiny.ints1(g.get("end_positions")))) {
       assertEquals(QuestionAnsweringHead.TYPE, m.head().type());

@@ -31,13 +31,13 @@ class TaskModelIoTest {
   @Test
   void jbertFolderRoundTripKeepsHeadLabelsAndOutputs() throws Exception {
     for (String task : List.of("seqcls", "tokcls", "qa")) {
-      try (TaskModel m = TaskModel.fromHuggingFace(HfTiny.folder(task))) {
+      try (TaskModel m = TaskModelFiles.fromHuggingFace(HfTiny.folder(task))) {
         Path dir = tmp.resolve("jbert-" + task);
         m.save(dir);
         JsonNode head = new ObjectMapper().readTree(dir.resolve("jbert.json").toFile()).get("head");
         assertEquals(m.head().type(), head.get("type").asText());
         assertEquals(m.context().numLabels(), head.get("num_labels").asInt());
-        try (TaskModel back = TaskModel.load(dir)) {
+        try (TaskModel back = TaskModelFiles.load(dir)) {
           assertEquals(m.head().type(), back.head().type());
           assertEquals(m.labelNames(), back.labelNames());
           assertEquals(m.context().problemType(), back.context().problemType());
@@ -63,7 +63,7 @@ class TaskModelIoTest {
         assertArrayEquals(new long[] {4, c.hiddenSize()}, st.entries().get("classifier.weight").shape());
         assertFalse(st.entries().containsKey("bert.pooler.dense.weight"), "tagging models have no pooler");
       }
-      try (TaskModel back = TaskModel.fromHuggingFace(dir)) {
+      try (TaskModel back = TaskModelFiles.fromHuggingFace(dir)) {
         assertEquals(List.of("O", "B-PER", "I-PER", "B-LOC"), back.labelNames());
         assertSameOutputs(m, back);
       }
@@ -73,10 +73,10 @@ class TaskModelIoTest {
   @Test
   void numLabelsDifferentFromTheImportedHeadNamesBothNumbers() {
     JbertException e = assertThrows(JbertException.class,
-        () -> TaskModel.fromHuggingFace(HfTiny.folder("seqcls"), 5));
+        () -> TaskModelFiles.fromHuggingFace(HfTiny.folder("seqcls"), 5));
     assertTrue(e.getMessage().contains("num_labels 3") && e.getMessage().contains("num_labels 5"), e.getMessage());
     assertTrue(e.getMessage().contains("BertForSequenceClassification"), e.getMessage());
-    try (TaskModel ok = TaskModel.fromHuggingFace(HfTiny.folder("seqcls"), 3)) {
+    try (TaskModel ok = TaskModelFiles.fromHuggingFace(HfTiny.folder("seqcls"), 3)) {
       assertEquals(3, ok.context().numLabels());
     }
   }
@@ -96,16 +96,16 @@ class TaskModelIoTest {
               HfTiny.folder(e.getKey()).resolve("config.json").toFile());
       cfg.remove("architectures");
       Files.writeString(dir.resolve("config.json"), cfg.toString());
-      assertEquals(e.getValue(), TaskModel.huggingFaceHead(dir).orElseThrow().type(), e.getKey());
-      try (TaskModel m = TaskModel.fromHuggingFace(dir); TaskModel ref = TaskModel.fromHuggingFace(
+      assertEquals(e.getValue(), TaskModelFiles.huggingFaceHead(dir).orElseThrow().type(), e.getKey());
+      try (TaskModel m = TaskModelFiles.fromHuggingFace(dir); TaskModel ref = TaskModelFiles.fromHuggingFace(
           HfTiny.folder(e.getKey()))) {
         assertSameOutputs(ref, m);
       }
       // An architecture that is no task head is believed: no head, even though the keys would fit one.
       cfg.putArray("architectures").add("BertForMultipleChoice");
       Files.writeString(dir.resolve("config.json"), cfg.toString());
-      assertTrue(TaskModel.huggingFaceHead(dir).isEmpty(), e.getKey());
-      JbertException err = assertThrows(JbertException.class, () -> TaskModel.fromHuggingFace(dir));
+      assertTrue(TaskModelFiles.huggingFaceHead(dir).isEmpty(), e.getKey());
+      JbertException err = assertThrows(JbertException.class, () -> TaskModelFiles.fromHuggingFace(dir));
       assertTrue(err.getMessage().contains("architectures [BertForMultipleChoice] name no task head"),
           err.getMessage());
     }
@@ -126,7 +126,7 @@ class TaskModelIoTest {
     BertConfig c = BertConfig.fromFolder(HfTiny.folder("seqcls"));
     try (HuggingFaceSource src = HuggingFaceSource.open(HfTiny.folder("seqcls"));
         TaskModel m = TaskModel.fromPretrained(src, new TokenClassificationHead(), HeadContext.of(c, 7), 1);
-        TaskModel ref = TaskModel.fromHuggingFace(HfTiny.folder("tokcls"))) {
+        TaskModel ref = TaskModelFiles.fromHuggingFace(HfTiny.folder("tokcls"))) {
       assertEquals(java.util.Set.of("cls/token_classification/output_weights", "cls/token_classification/output_bias"),
           java.util.Set.copyOf(m.importReport().orElseThrow().missing()));
       // The encoder is the same in both fixture folders: identical sequence outputs.
@@ -143,7 +143,7 @@ class TaskModelIoTest {
 
   @Test
   void labelsOfTheWrongShapeAreRejected() {
-    try (TaskModel m = TaskModel.fromHuggingFace(HfTiny.folder("seqcls"));
+    try (TaskModel m = TaskModelFiles.fromHuggingFace(HfTiny.folder("seqcls"));
         Batch b = Batch.tagging(HfTiny.ids(), HfTiny.mask(), HfTiny.types(), new int[3][16])) {
       JbertException e = assertThrows(JbertException.class, () -> m.loss(b));
       assertTrue(e.getMessage().startsWith("labels 'labels' have shape [3, 16]"), e.getMessage());
@@ -152,14 +152,14 @@ class TaskModelIoTest {
 
   @Test
   void classIdsOutOfRangeAreRejected() {
-    try (TaskModel m = TaskModel.fromHuggingFace(HfTiny.folder("seqcls"));
+    try (TaskModel m = TaskModelFiles.fromHuggingFace(HfTiny.folder("seqcls"));
         Batch b = Batch.classification(HfTiny.ids(), HfTiny.mask(), HfTiny.types(), new int[] {0, 3, 1})) {
       JbertException e = assertThrows(JbertException.class, () -> m.loss(b));
       assertEquals("labels 'labels' element 1 is 3; expected a class id in [0, 3)", e.getMessage());
     }
     int[][] tags = HfTiny.ints(HfTiny.golden().get("tokcls").get("labels"));
     tags[2][9] = -1;
-    try (TaskModel m = TaskModel.fromHuggingFace(HfTiny.folder("tokcls"));
+    try (TaskModel m = TaskModelFiles.fromHuggingFace(HfTiny.folder("tokcls"));
         Batch b = Batch.tagging(HfTiny.ids(), HfTiny.mask(), HfTiny.types(), tags)) {
       JbertException e = assertThrows(JbertException.class, () -> m.loss(b));
       assertEquals("labels 'labels' element 41 is -1; expected a class id in [0, 5) or -100 (ignored)",

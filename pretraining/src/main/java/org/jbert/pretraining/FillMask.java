@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.PriorityQueue;
 import org.jbert.core.JbertException;
 import org.jbert.core.tokenize.BertTokenizer;
+import org.jbert.core.tokenize.TokenizerConfig;
+import org.jbert.core.weights.CheckpointNames;
 import org.jbert.core.tokenize.Token;
 import org.jbert.core.tokenize.Vocab;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -70,15 +72,32 @@ public final class FillMask implements AutoCloseable {
 
   /**
    * Opens a model folder or pretrained name as {@link PretrainingModel#open} does (MLM head only), with the
-   * vocab.txt stored beside the weights. Lower-casing follows the vocabulary: an uncased vocabulary (no token besides the [..] specials
-   * that lower-casing would change) lower-cases the text, a cased one keeps it.
+   * vocab.txt (or tokenizer.json) stored beside the weights and the switches of tokenizer_config.json
+   * ({@link TokenizerConfig}); without them lower-casing follows the vocabulary: an uncased vocabulary (no token
+   * besides the [..] specials that lower-casing would change) lower-cases the text, a cased one keeps it.
    */
   public static FillMask open(String dirOrName) {
+    return open(dirOrName, false);
+  }
+
+  /**
+   * As {@link #open(String)}; a model without an MLM head ({@code cls/predictions/*}: an encoder-only folder such as
+   * a Hugging Face {@code BertModel} or a saved {@code BertModel}) is refused unless {@code freshHead} asks for a
+   * freshly initialised head, whose answers are noise (for tests and demos of the pipeline only).
+   */
+  public static FillMask open(String dirOrName, boolean freshHead) {
     PretrainingModel m = PretrainingModel.open(dirOrName, false);
     try {
-      Vocab vocab = Vocab.load(m.bert().vocab().orElseThrow(() -> new JbertException(dirOrName
-          + ": the model has no vocab.txt; fill-mask needs the model's vocabulary")));
-      return new FillMask(m, new BertTokenizer(vocab, !vocab.isCased()), true);
+      List<String> mlm = CheckpointNames.forConfig(m.config(), CheckpointNames.Part.MLM_HEAD).stream()
+          .map(CheckpointNames::canonical).toList();
+      if (!freshHead && m.freshlyInitialized().stream().anyMatch(mlm::contains)) {
+        throw new JbertException(dirOrName + ": no MLM head (cls/predictions/*) in the weights, so fill-mask would"
+            + " answer from a freshly initialised head; expected a model with its MLM head (BertForMaskedLM,"
+            + " BertForPreTraining, a SavedModel or Google checkpoint), or ask for a fresh head (--fresh-head)");
+      }
+      return new FillMask(m, TokenizerConfig.tokenizer(m.bert().vocab().orElseThrow(() -> new JbertException(
+          dirOrName + ": the model has no vocab.txt or tokenizer.json; fill-mask needs the model's vocabulary"))),
+          true);
     } catch (RuntimeException e) {
       m.close();
       throw e;

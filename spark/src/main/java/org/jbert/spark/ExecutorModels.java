@@ -56,7 +56,8 @@ public final class ExecutorModels {
     }
     if (!Files.isDirectory(Path.of(pathOrName)) && !pretrainedName(pathOrName)) {
       throw new JbertException(param + " " + pathOrName + ": model folder not found on the driver; expected a folder"
-          + " every executor sees, or one of " + PretrainedModels.models().stream().map(PretrainedModels.Model::name).toList());
+          + " every executor sees, or one of "
+          + PretrainedModels.models().stream().map(PretrainedModels.Model::name).toList());
     }
   }
 

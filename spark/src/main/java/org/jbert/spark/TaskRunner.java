@@ -15,8 +15,9 @@ import org.jbert.core.tokenize.BertTokenizer;
 import org.jbert.core.tokenize.Features;
 import org.jbert.core.tokenize.Preprocessor;
 import org.jbert.core.tokenize.Vocab;
-import org.jbert.finetune.Predictions;
+import org.jbert.finetune.head.Predictions;
 import org.jbert.finetune.TaskModel;
+import org.jbert.finetune.TaskModelFiles;
 import org.jbert.finetune.head.HeadOutputs;
 import org.jbert.finetune.head.ProblemType;
 import org.jbert.finetune.head.SequenceClassificationHead;
@@ -69,8 +70,8 @@ public final class TaskRunner implements AutoCloseable {
   /** Opens a jbert folder saved with a task head, or a Hugging Face folder whose weights name one. */
   static TaskRunner open(String path) {
     Path folder = Path.of(path);
-    TaskModel m = Files.isRegularFile(folder.resolve(BertModel.JBERT_FILE)) ? TaskModel.load(folder)
-        : TaskModel.huggingFaceHead(folder).map(h -> TaskModel.fromHuggingFace(folder)).orElseThrow(() ->
+    TaskModel m = Files.isRegularFile(folder.resolve(BertModel.JBERT_FILE)) ? TaskModelFiles.load(folder)
+        : TaskModelFiles.huggingFaceHead(folder).map(h -> TaskModelFiles.fromHuggingFace(folder)).orElseThrow(() ->
             new JbertException(path + ": no task head in this folder; expected a jbert folder saved with a head or a"
                 + " Hugging Face BertFor{Sequence,Token}Classification folder (encoders: JbertEmbedder)"));
     try {

@@ -24,6 +24,7 @@ import org.jbert.core.config.BertConfig;
 import org.jbert.core.io.Npz;
 import org.jbert.eval.metrics.TaskScores;
 import org.jbert.finetune.TaskModel;
+import org.jbert.finetune.TaskModelFiles;
 import org.jbert.finetune.data.JsonLinesReader;
 import org.jbert.finetune.head.HeadContext;
 import org.jbert.finetune.head.SequenceClassificationHead;
@@ -67,7 +68,7 @@ class SparkCommandTest {
     classifier = dir.resolve("classifier");
     try (TaskModel m = TaskModel.random(new SequenceClassificationHead(),
         HeadContext.of(c, 3).withLabelNames(List.of("neg", "pos", "neutral")), 9)) {
-      m.save(classifier);
+      TaskModelFiles.save(m, classifier);
     }
     Files.write(classifier.resolve("vocab.txt"), vocab);
   }
@@ -117,7 +118,7 @@ class SparkCommandTest {
         se.toString());
     JsonNode got = JSON.readTree(so.toString());
     Map<String, Double> exp;
-    try (TaskModel m = TaskModel.load(classifier)) {
+    try (TaskModel m = TaskModelFiles.load(classifier)) {
       exp = TaskScores.score(TaskPredictor.predictExamples(m, jsonl.toString(), JsonLinesReader.read(jsonl), 128,
           32));
     }

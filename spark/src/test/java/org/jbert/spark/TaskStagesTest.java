@@ -19,6 +19,7 @@ import org.jbert.core.config.BertConfig;
 import org.jbert.core.io.Npz;
 import org.jbert.eval.metrics.TaskScores;
 import org.jbert.finetune.TaskModel;
+import org.jbert.finetune.TaskModelFiles;
 import org.jbert.finetune.data.JsonLinesReader;
 import org.jbert.finetune.head.HeadContext;
 import org.jbert.finetune.head.ProblemType;
@@ -69,7 +70,7 @@ class TaskStagesTest {
 
   static Path save(String name, TaskModel m) throws Exception {
     Path folder = dir.resolve(name);
-    m.save(folder);
+    TaskModelFiles.save(m, folder);
     Files.write(folder.resolve("vocab.txt"), vocab);
     return folder;
   }
@@ -110,7 +111,7 @@ class TaskStagesTest {
     Map<String, Double> spark;
     Map<String, Double> eval;
     spark = new JbertTaskEvaluator().setModelPath(model.toString()).scores(predicted);
-    try (TaskModel m = TaskModel.load(model)) {
+    try (TaskModel m = TaskModelFiles.load(model)) {
       eval = TaskScores.score(TaskPredictor.predictExamples(m, labeled.toString(), JsonLinesReader.read(labeled),
           128, 4));
     }
@@ -139,7 +140,7 @@ class TaskStagesTest {
     Map<String, Double> got = new JbertTaskEvaluator().setModelPath(model.toString()).setPredictionCol("prediction")
         .scores(predicted);
     Map<String, Double> want;
-    try (TaskModel m = TaskModel.load(model)) {
+    try (TaskModel m = TaskModelFiles.load(model)) {
       want = TaskScores.score(TaskPredictor.predictExamples(m, values.toString(), JsonLinesReader.read(values), 128,
           4));
     }

@@ -1,12 +1,12 @@
 package org.jbert.core.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
-import java.util.Set;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.function.Supplier;
 import org.jbert.core.JbertException;
 import org.jbert.core.io.JsonFiles;
 
@@ -91,30 +91,41 @@ public record BertConfig(
   }
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Set<String> GOOGLE_KEYS = Set.of("vocab_size", "hidden_size", "num_hidden_layers",
-      "num_attention_heads", "intermediate_size", "hidden_act", "hidden_dropout_prob",
-      "attention_probs_dropout_prob", "max_position_embeddings", "type_vocab_size", "initializer_range");
+
+  /**
+   * Google's {@code bert_config.json}, bound by {@link ConfigMapper#json()}: every key known, the sizes required;
+   * {@code directionality} and {@code pooler_*} keys are ignored.
+   */
+  private record GoogleJson(int vocabSize, int hiddenSize, int numHiddenLayers, int numAttentionHeads,
+      int intermediateSize, Optional<String> hiddenAct, Optional<Double> hiddenDropoutProb,
+      Optional<Double> attentionProbsDropoutProb, int maxPositionEmbeddings, Optional<Integer> typeVocabSize,
+      Optional<Double> initializerRange) {}
+
+  /** The keys of a Hugging Face {@code config.json} that jbert reads (it holds many more, which are ignored). */
+  private record HuggingFaceJson(Optional<String> modelType, int vocabSize, int hiddenSize, int numHiddenLayers,
+      int numAttentionHeads, int intermediateSize, Optional<String> hiddenAct, Optional<Double> hiddenDropoutProb,
+      Optional<Double> attentionProbsDropoutProb, int maxPositionEmbeddings, Optional<Integer> typeVocabSize,
+      Optional<Double> initializerRange, Optional<Double> layerNormEps, Optional<String> positionEmbeddingType) {}
 
   /**
    * Reads Google's {@code bert_config.json}. Its "gelu" means the tanh approximation, which is what
    * google-research/bert computes.
    */
   public static BertConfig fromGoogleJson(Path file) {
-    JsonNode n = JsonFiles.readObject(file);
-    for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
-      String k = it.next();
-      if (!GOOGLE_KEYS.contains(k) && !k.equals("directionality") && !k.startsWith("pooler_")) {
-        throw new JbertException(file + ": unknown key '" + k + "' in bert_config.json; expected one of "
-            + GOOGLE_KEYS);
-      }
-    }
-    String act = text(file, n, "hidden_act", "gelu");
+    ObjectNode n = JsonFiles.readObject(file);
+    n.remove("directionality");
+    n.properties().removeIf(e -> e.getKey().startsWith("pooler_"));
+    GoogleJson g = ConfigMapper.json().bind(n, GoogleJson.class, file.toString());
+    String act = g.hiddenAct().orElse("gelu");
     Activation a = switch (act) {
       case "gelu" -> Activation.GELU_TANH;
       case "relu" -> Activation.RELU;
       default -> throw new JbertException(file + ": hidden_act '" + act + "' is not supported; expected gelu or relu");
     };
-    return build(file, n, a, 1e-12);
+    return build(file, () -> new BertConfig(g.vocabSize(), g.hiddenSize(), g.numHiddenLayers(),
+        g.numAttentionHeads(), g.intermediateSize(), a, g.hiddenDropoutProb().orElse(0.1),
+        g.attentionProbsDropoutProb().orElse(0.1), g.maxPositionEmbeddings(), g.typeVocabSize().orElse(2),
+        g.initializerRange().orElse(0.02), 1e-12));
   }
 
   /**
@@ -122,12 +133,15 @@ public record BertConfig(
    * "gelu_fast" are the tanh approximation.
    */
   public static BertConfig fromHuggingFaceJson(Path file) {
-    JsonNode n = JsonFiles.readObject(file);
-    String type = n.path("model_type").asText("bert");
+    ObjectNode n = JsonFiles.readObject(file);
+    n.retain(Arrays.stream(HuggingFaceJson.class.getRecordComponents())
+        .map(c -> ConfigTypes.snake(c.getName())).toList());
+    HuggingFaceJson h = ConfigMapper.json().bind(n, HuggingFaceJson.class, file.toString());
+    String type = h.modelType().orElse("bert");
     if (!type.equals("bert")) {
       throw new JbertException(file + ": model_type '" + type + "' is not supported; expected bert");
     }
-    String act = text(file, n, "hidden_act", "gelu");
+    String act = h.hiddenAct().orElse("gelu");
     Activation a = switch (act) {
       case "gelu" -> Activation.GELU_ERF;
       case "gelu_new", "gelu_pytorch_tanh", "gelu_fast" -> Activation.GELU_TANH;
@@ -135,11 +149,14 @@ public record BertConfig(
       default -> throw new JbertException(file + ": hidden_act '" + act
           + "' is not supported; expected gelu, gelu_new, gelu_pytorch_tanh or relu");
     };
-    String pe = n.path("position_embedding_type").asText("absolute");
+    String pe = h.positionEmbeddingType().orElse("absolute");
     if (!pe.equals("absolute")) {
       throw new JbertException(file + ": position_embedding_type '" + pe + "' is not supported; expected absolute");
     }
-    return build(file, n, a, n.has("layer_norm_eps") ? n.get("layer_norm_eps").asDouble() : 1e-12);
+    return build(file, () -> new BertConfig(h.vocabSize(), h.hiddenSize(), h.numHiddenLayers(),
+        h.numAttentionHeads(), h.intermediateSize(), a, h.hiddenDropoutProb().orElse(0.1),
+        h.attentionProbsDropoutProb().orElse(0.1), h.maxPositionEmbeddings(), h.typeVocabSize().orElse(2),
+        h.initializerRange().orElse(0.02), h.layerNormEps().orElse(1e-12)));
   }
 
   /** Reads whichever format {@code dir} holds: {@code bert_config.json} (Google) or {@code config.json} (HF/jbert). */
@@ -169,41 +186,13 @@ public record BertConfig(
     return n;
   }
 
-  private static BertConfig build(Path file, JsonNode n, Activation a, double eps) {
+  /** The config {@code make} builds; its validation errors name {@code file}. */
+  private static BertConfig build(Path file, Supplier<BertConfig> make) {
     try {
-      return new BertConfig(integer(file, n, "vocab_size"), integer(file, n, "hidden_size"),
-          integer(file, n, "num_hidden_layers"), integer(file, n, "num_attention_heads"),
-          integer(file, n, "intermediate_size"), a, number(file, n, "hidden_dropout_prob", 0.1),
-          number(file, n, "attention_probs_dropout_prob", 0.1), integer(file, n, "max_position_embeddings"),
-          n.has("type_vocab_size") ? integer(file, n, "type_vocab_size") : 2,
-          number(file, n, "initializer_range", 0.02), eps);
+      return make.get();
     } catch (JbertException e) {
-      if (e.getMessage().startsWith(file.toString())) throw e;
       throw new JbertException(file + ": " + e.getMessage(), e);
     }
-  }
-
-  private static int integer(Path file, JsonNode n, String key) {
-    JsonNode v = n.get(key);
-    if (v == null) throw new JbertException(file + ": missing key '" + key + "' (a positive integer)");
-    if (!v.canConvertToInt() || !v.isIntegralNumber()) {
-      throw new JbertException(file + ": key '" + key + "' is " + v + "; expected a positive integer");
-    }
-    return v.intValue();
-  }
-
-  private static double number(Path file, JsonNode n, String key, double dflt) {
-    JsonNode v = n.get(key);
-    if (v == null || v.isNull()) return dflt;
-    if (!v.isNumber()) throw new JbertException(file + ": key '" + key + "' is " + v + "; expected a number");
-    return v.doubleValue();
-  }
-
-  private static String text(Path file, JsonNode n, String key, String dflt) {
-    JsonNode v = n.get(key);
-    if (v == null || v.isNull()) return dflt;
-    if (!v.isTextual()) throw new JbertException(file + ": key '" + key + "' is " + v + "; expected a string");
-    return v.asText();
   }
 
   private static void positive(String key, int v) {

@@ -4,9 +4,14 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.jbert.core.JbertException;
 
 /**
@@ -41,6 +46,75 @@ public final class AtomicFiles {
       deleteQuietly(tmp);
       throw e;
     }
+  }
+
+  /** Body of one file of {@link #writeAll}: writes the file at {@code tmp} (a temp path beside the target). */
+  @FunctionalInterface
+  public interface FileBody {
+    void write(Path tmp) throws IOException;
+  }
+
+  /** A {@link FileBody} writing through an output stream. */
+  public static FileBody stream(Writer body) {
+    return tmp -> {
+      try (OutputStream out = Files.newOutputStream(tmp)) {
+        body.write(out);
+      }
+    };
+  }
+
+  /**
+   * Writes several files as one output: all of them or none. Every file is first written to a temp file beside its
+   * target; only when all are written are they renamed into place, each previous file kept aside until the last
+   * rename succeeds. On any failure the files already renamed are removed, the previous files are put back and the
+   * temp files are deleted, so a command's outputs are all written or none is left (a failing second output never
+   * leaves the first behind).
+   *
+   * @param files target to body, renamed in this order
+   */
+  public static void writeAll(Map<Path, FileBody> files) {
+    Map<Path, Path> temps = new LinkedHashMap<>();
+    Map<Path, Path> previous = new LinkedHashMap<>();
+    List<Path> placed = new ArrayList<>();
+    Path current = null;
+    try {
+      for (Map.Entry<Path, FileBody> e : files.entrySet()) {
+        current = e.getKey();
+        if (Files.isDirectory(current)) throw new IOException("is a directory");
+        Path dir = current.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + current.getFileName() + ".", ".tmp");
+        temps.put(current, tmp);
+        e.getValue().write(tmp);
+        makeReadable(tmp);
+      }
+      for (Map.Entry<Path, Path> e : temps.entrySet()) {
+        current = e.getKey();
+        if (Files.exists(current, LinkOption.NOFOLLOW_LINKS)) {
+          Path old = Files.createTempFile(current.toAbsolutePath().getParent(), "." + current.getFileName() + ".",
+              ".old");
+          previous.put(current, old);
+          Files.move(current, old, StandardCopyOption.REPLACE_EXISTING);
+        }
+        moveIntoPlace(e.getValue(), current);
+        placed.add(current);
+      }
+    } catch (IOException | RuntimeException e) {
+      for (Path p : placed) deleteQuietly(p);
+      for (Map.Entry<Path, Path> b : previous.entrySet()) {
+        try {
+          Files.move(b.getValue(), b.getKey(), StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException ignored) {
+          // best effort: the previous file stays under its dot name
+        }
+      }
+      temps.values().forEach(AtomicFiles::deleteQuietly);
+      if (e instanceof IOException io) {
+        throw new JbertException(current + ": cannot write (" + io.getMessage() + "); no output was written", io);
+      }
+      throw (RuntimeException) e;
+    }
+    previous.values().forEach(AtomicFiles::deleteQuietly);
   }
 
   /** Renames {@code tmp} onto {@code target}, atomically where the file system allows. */

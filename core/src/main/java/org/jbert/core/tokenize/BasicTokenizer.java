@@ -50,6 +50,8 @@ public final class BasicTokenizer {
   private static final ConcurrentHashMap<Integer, int[]> STRIPPED = new ConcurrentHashMap<>();
 
   private final boolean lowerCase;
+  private final boolean stripAccents;
+  private final boolean tokenizeChineseChars;
   private final String[] neverSplit; // longest first
   private final boolean[] neverSplitFirst = new boolean[128];
   private final boolean anyNeverSplitNonAscii;
@@ -60,7 +62,20 @@ public final class BasicTokenizer {
    *     {@link Vocab#specialTokens()}); may be empty
    */
   public BasicTokenizer(boolean lowerCase, Set<String> neverSplit) {
+    this(lowerCase, lowerCase, true, neverSplit);
+  }
+
+  /**
+   * As {@link #BasicTokenizer(boolean, Set)} with Hugging Face's {@code BertNormalizer} switches spelled out.
+   *
+   * @param stripAccents NFD and drop non-spacing marks ({@code strip_accents}; HF's default follows lower-casing)
+   * @param tokenizeChineseChars make every CJK ideograph a word ({@code tokenize_chinese_chars}, default true)
+   */
+  public BasicTokenizer(boolean lowerCase, boolean stripAccents, boolean tokenizeChineseChars,
+      Set<String> neverSplit) {
     this.lowerCase = lowerCase;
+    this.stripAccents = stripAccents;
+    this.tokenizeChineseChars = tokenizeChineseChars;
     this.neverSplit = neverSplit.stream().filter(s -> !s.isEmpty())
         .sorted(Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder()))
         .toArray(String[]::new);
@@ -177,12 +192,13 @@ public final class BasicTokenizer {
         ws = len;
         continue;
       }
-      boolean cjk = isChinese(c);
+      boolean cjk = tokenizeChineseChars && isChinese(c);
       if (cjk && len > ws) {
         sink.word(cps, orig, ws, len);
         ws = len;
       }
-      int[] norm = lowerCase ? stripAndLower(c) : null;
+      int[] norm = lowerCase && stripAccents ? stripAndLower(c)
+          : lowerCase || stripAccents ? normalize(c, lowerCase, stripAccents) : null;
       int count = norm == null ? 1 : norm.length;
       if (len + count > cps.length) {
         int cap = Math.max(cps.length * 2, len + count + 16);
@@ -238,6 +254,19 @@ public final class BasicTokenizer {
     r = Arrays.copyOf(tmp, m);
     STRIPPED.putIfAbsent(c, r);
     return r;
+  }
+
+  /** Lower-casing alone (no NFD) or accent stripping alone, for the rarer strip_accents settings; not cached. */
+  static int[] normalize(int c, boolean lower, boolean strip) {
+    String s = new String(Character.toChars(c));
+    if (strip) {
+      StringBuilder b = new StringBuilder();
+      String d = Normalizer.normalize(s, Normalizer.Form.NFD);
+      d.codePoints().filter(e -> Character.getType(e) != Character.NON_SPACING_MARK).forEach(b::appendCodePoint);
+      s = b.toString();
+    }
+    if (lower) s = s.toLowerCase(java.util.Locale.ROOT); // U+0130 -> "i\u0307", as Rust's char::to_lowercase
+    return s.codePoints().toArray();
   }
 
   /** Categories Cc, Cf, Cs, Co, Cn ("Other"), except tab, LF, CR. */

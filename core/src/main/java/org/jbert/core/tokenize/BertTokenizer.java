@@ -26,9 +26,19 @@ public final class BertTokenizer {
    * @param lowerCase true for uncased models (lower-case and strip accents), false for cased ones
    */
   public BertTokenizer(Vocab vocab, boolean lowerCase) {
+    this(vocab, lowerCase, lowerCase, true);
+  }
+
+  /**
+   * A tokenizer with Hugging Face's {@code BertNormalizer} switches spelled out (see {@link TokenizerConfig}).
+   *
+   * @param stripAccents NFD and drop non-spacing marks (HF's {@code strip_accents}; by default it follows lowerCase)
+   * @param tokenizeChineseChars make every CJK ideograph a word of its own (HF's default)
+   */
+  public BertTokenizer(Vocab vocab, boolean lowerCase, boolean stripAccents, boolean tokenizeChineseChars) {
     this.vocab = vocab;
     this.lowerCase = lowerCase;
-    this.basic = new BasicTokenizer(lowerCase, vocab.specialTokens());
+    this.basic = new BasicTokenizer(lowerCase, stripAccents, tokenizeChineseChars, vocab.specialTokens());
     this.wordPiece = new WordPieceTokenizer(vocab);
   }
 

@@ -1,13 +1,8 @@
 package org.jbert.core.tokenize;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -20,6 +15,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
 import org.jbert.core.JbertException;
+import org.jbert.core.io.Utf8Lines;
 
 /**
  * A WordPiece vocabulary: one token per line of a UTF-8 {@code vocab.txt}, the id of a token being its 0-based line
@@ -92,12 +88,15 @@ public final class Vocab {
   }
 
   /**
-   * Reads a {@code vocab.txt}: UTF-8, one token per line, id = line index. Only a trailing {@code \n} / {@code \r\n}
-   * is stripped from each line; a final newline does not add an empty token.
+   * Reads a {@code vocab.txt}, or the WordPiece {@code model.vocab} of a Hugging Face {@code tokenizer.json} when the
+   * file name ends with {@code .json} ({@link TokenizerConfig}). A vocab.txt is UTF-8, one token per line, id = line index. Only a trailing {@code \n} / {@code \r\n}
+   * is stripped from each line; a final newline does not add an empty token; a UTF-8 byte-order mark at the start is
+   * dropped.
    *
    * @throws JbertException if the file is missing or unreadable, is not UTF-8, or lacks [UNK], [CLS] or [SEP]
    */
   public static Vocab load(Path vocabTxt) {
+    if (vocabTxt.getFileName().toString().endsWith(".json")) return TokenizerConfig.vocabOfTokenizerJson(vocabTxt);
     byte[] bytes;
     try {
       bytes = Files.readAllBytes(vocabTxt);
@@ -126,42 +125,26 @@ public final class Vocab {
     }
   }
 
+  /** A vocabulary whose token of id i is {@code tokens.get(i)}; {@code source} names it in messages. */
+  static Vocab of(String source, List<String> tokens) {
+    return new Vocab(source, tokens);
+  }
+
+  /** The lines of a vocab.txt through {@link Utf8Lines} (strict UTF-8, a leading byte-order mark dropped). */
   private static List<String> lines(byte[] bytes, String source) {
     List<String> out = new ArrayList<>(32_000);
-    CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT);
-    int start = 0;
-    int line = 1;
-    int n = bytes.length;
-    while (start < n) {
-      int end = start;
-      while (end < n && bytes[end] != '\n') end++;
-      int stop = end;
-      if (stop > start && bytes[stop - 1] == '\r') stop--;
-      out.add(decodeLine(dec, bytes, start, stop, source, line));
-      start = end + 1;
-      line++;
+    try (Utf8Lines in = Utf8Lines.of(source, new ByteArrayInputStream(bytes))) {
+      for (String line = in.next(); line != null; line = in.next()) out.add(line);
+    } catch (JbertException e) {
+      throw new JbertException("vocabulary file " + source + " line " + (out.size() + 1) + " is not valid UTF-8;"
+          + " expected a UTF-8 vocab.txt");
     }
     return out;
   }
 
-  private static String decodeLine(CharsetDecoder dec, byte[] b, int from, int to, String source, int line) {
-    boolean ascii = true;
-    for (int i = from; i < to; i++) {
-      if (b[i] < 0) {
-        ascii = false;
-        break;
-      }
-    }
-    if (ascii) return new String(b, from, to - from, StandardCharsets.ISO_8859_1);
-    try {
-      CharBuffer cb = dec.reset().decode(ByteBuffer.wrap(b, from, to - from));
-      return cb.toString();
-    } catch (CharacterCodingException e) {
-      throw new JbertException("vocabulary file " + source + " line " + line + " is not valid UTF-8; expected a UTF-8 "
-          + "vocab.txt");
-    }
+  /** Every token in id order (the lines of vocab.txt). */
+  public List<String> tokens() {
+    return List.of(tokens);
   }
 
   /** Number of lines (ids), V. */

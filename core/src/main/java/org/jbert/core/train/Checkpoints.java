@@ -40,6 +40,8 @@ public final class Checkpoints {
   public static final String OPTIMIZER = "optimizer.npz";
   public static final String STATE = "state.json";
   public static final String LATEST = "latest";
+  /** The file naming the best checkpoint by the dev metric ({@code train.metric_for_best_model}). */
+  public static final String BEST = "best";
   private static final Pattern STEP_DIR = Pattern.compile("step-(\\d+)");
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -67,6 +69,14 @@ public final class Checkpoints {
    * {@code state.json} with {@code step} added.
    */
   public Path save(long step, Map<String, INDArray> params, AdamW.State optimizer, ObjectNode state) {
+    return save(step, params, optimizer, state, false);
+  }
+
+  /**
+   * As {@link #save(long, Map, AdamW.State, ObjectNode)}; with {@code best}, also points {@code best} at it (before
+   * the older checkpoints are pruned). Pruning never deletes the folder {@code best} names.
+   */
+  public Path save(long step, Map<String, INDArray> params, AdamW.State optimizer, ObjectNode state, boolean best) {
     Path target = dir.resolve("step-" + step);
     Path tmp = null;
     try {
@@ -85,6 +95,9 @@ public final class Checkpoints {
       AtomicFiles.moveIntoPlace(tmp, target);
       tmp = null;
       AtomicFiles.write(dir.resolve(LATEST), out -> out.write((target.getFileName() + "\n").getBytes(StandardCharsets.UTF_8)));
+      if (best) {
+        AtomicFiles.write(dir.resolve(BEST), out -> out.write((target.getFileName() + "\n").getBytes(StandardCharsets.UTF_8)));
+      }
       prune(target);
       return target;
     } catch (IOException e) {
@@ -96,7 +109,50 @@ public final class Checkpoints {
 
   /** The folder {@code latest} names, or empty when this run has no checkpoint yet. */
   public Optional<Path> latest() {
-    Path f = dir.resolve(LATEST);
+    return pointer(LATEST);
+  }
+
+  /** The folder {@code best} names, or empty when no best checkpoint was marked. */
+  public Optional<Path> best() {
+    return pointer(BEST);
+  }
+
+  /**
+   * The checkpoint a resume continues from: the one {@code latest} names when it is complete, else (pointer missing,
+   * unreadable or naming a missing or incomplete folder, as a kill can leave it) the newest complete {@code step-<N>}
+   * folder; empty when there is none.
+   */
+  public Optional<Path> resumePoint() {
+    Optional<Path> l;
+    try {
+      l = latest();
+    } catch (JbertException e) {
+      l = Optional.empty();
+    }
+    if (l.isPresent() && isComplete(l.get())) return l;
+    List<Path> all = list();
+    for (int i = all.size() - 1; i >= 0; i--) if (isComplete(all.get(i))) return Optional.of(all.get(i));
+    return Optional.empty();
+  }
+
+  /** A checkpoint folder with its three files and a {@code state.json} whose step is the folder's. */
+  static boolean isComplete(Path stepDir) {
+    for (String f : new String[] {MODEL, OPTIMIZER, STATE}) if (!Files.isRegularFile(stepDir.resolve(f))) return false;
+    try {
+      JsonNode n = JSON.readTree(stepDir.resolve(STATE).toFile());
+      return n != null && n.path("step").canConvertToLong() && n.path("step").asLong() == stepOf(stepDir);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** The model arrays of a checkpoint folder ({@code model.npz}) alone. */
+  public Map<String, Npz.Array> loadModel(Path stepDir) {
+    return Npz.read(stepDir.resolve(MODEL));
+  }
+
+  private Optional<Path> pointer(String which) {
+    Path f = dir.resolve(which);
     String name;
     try {
       name = Files.readString(f, StandardCharsets.UTF_8).trim();
@@ -202,6 +258,13 @@ public final class Checkpoints {
   private void prune(Path current) throws IOException {
     List<Path> all = new ArrayList<>(list());
     all.remove(current);
+    Optional<Path> best;
+    try {
+      best = best();
+    } catch (JbertException e) {
+      best = Optional.empty();
+    }
+    best.ifPresent(all::remove);
     int excess = all.size() + 1 - keep;
     for (int i = 0; i < excess; i++) deleteTree(all.get(i));
     try (Stream<Path> s = Files.list(dir)) {  // temp folders left by a crash mid-save

@@ -28,6 +28,16 @@ import org.jbert.core.JbertException;
  * @param checkpointEvery optimizer steps between checkpoints; 0 writes only the final one
  * @param keepCheckpoints how many of the newest checkpoints to keep
  * @param outputDir the run folder: checkpoints/, metrics.jsonl, config.resolved.yaml, plots, report.md
+ * @param metricForBestModel the dev metric that picks the best checkpoint (e.g. {@code accuracy}, {@code macro_f1},
+ *     {@code mlm_loss}; an {@code eval_} prefix is allowed); empty = none. Each evaluation that improves it writes a
+ *     checkpoint and points {@code checkpoints/best} at it; {@code keep_checkpoints} never deletes that one
+ * @param metricMode whether larger or smaller {@code metricForBestModel} is better; {@code auto}: smaller for names
+ *     ending in {@code loss}, {@code perplexity} or {@code mse}, else larger
+ * @param earlyStoppingPatience stop after this many evaluations in a row without improving the best metric by more
+ *     than {@code earlyStoppingThreshold}; 0 = never (needs {@code metricForBestModel})
+ * @param earlyStoppingThreshold the least change that counts as an improvement
+ * @param loadBestModelAtEnd at the end of the run (total steps or early stop), load the best checkpoint's weights,
+ *     so the saved model and the test metrics are the best model's (needs {@code metricForBestModel})
  */
 public record TrainConfig(
     double lr,
@@ -49,7 +59,12 @@ public record TrainConfig(
     int evalEvery,
     int checkpointEvery,
     int keepCheckpoints,
-    String outputDir) {
+    String outputDir,
+    String metricForBestModel,
+    MetricMode metricMode,
+    int earlyStoppingPatience,
+    double earlyStoppingThreshold,
+    boolean loadBestModelAtEnd) {
 
   /** Learning-rate schedules. */
   public enum Schedule {
@@ -57,6 +72,26 @@ public record TrainConfig(
     LINEAR,
     /** The peak rate throughout (after the warmup, if any). */
     CONSTANT
+  }
+
+  /** Whether a larger or a smaller best-model metric is better. */
+  public enum MetricMode {
+    /** Smaller for names ending in loss, perplexity or mse; larger otherwise. */
+    AUTO,
+    /** Larger is better. */
+    MAX,
+    /** Smaller is better. */
+    MIN
+  }
+
+  /** A config without best-model tracking or early stopping. */
+  public TrainConfig(double lr, double weightDecay, double adamBeta1, double adamBeta2, double adamEps,
+      Schedule schedule, long warmupSteps, double warmupRatio, long maxSteps, double epochs, int batchSize,
+      boolean shuffle, int gradAccumSteps, double maxGradNorm, long seed, int logEvery, int evalEvery,
+      int checkpointEvery, int keepCheckpoints, String outputDir) {
+    this(lr, weightDecay, adamBeta1, adamBeta2, adamEps, schedule, warmupSteps, warmupRatio, maxSteps, epochs,
+        batchSize, shuffle, gradAccumSteps, maxGradNorm, seed, logEvery, evalEvery, checkpointEvery, keepCheckpoints,
+        outputDir, "", MetricMode.AUTO, 0, 0, false);
   }
 
   public TrainConfig {
@@ -85,6 +120,30 @@ public record TrainConfig(
     if (checkpointEvery < 0) throw new JbertException("checkpoint_every " + checkpointEvery + "; expected >= 0");
     if (keepCheckpoints < 1) throw new JbertException("keep_checkpoints " + keepCheckpoints + "; expected >= 1");
     if (outputDir == null || outputDir.isBlank()) throw new JbertException("output_dir is empty; expected a folder");
+    if (metricForBestModel == null) metricForBestModel = "";
+    if (metricMode == null) throw new JbertException("metric_mode is null; expected auto, max or min");
+    if (earlyStoppingPatience < 0) {
+      throw new JbertException("early_stopping_patience " + earlyStoppingPatience + "; expected >= 0 (0 = off)");
+    }
+    if (!(earlyStoppingThreshold >= 0) || Double.isInfinite(earlyStoppingThreshold)) {
+      throw new JbertException("early_stopping_threshold " + earlyStoppingThreshold + "; expected a number >= 0");
+    }
+    if (metricForBestModel.isBlank() && (earlyStoppingPatience > 0 || loadBestModelAtEnd)) {
+      throw new JbertException((earlyStoppingPatience > 0 ? "early_stopping_patience " + earlyStoppingPatience
+          : "load_best_model_at_end true") + " needs metric_for_best_model; expected a dev metric such as accuracy");
+    }
+  }
+
+  /** The metric that picks the best checkpoint without an {@code eval_} prefix; empty when none. */
+  public String bestMetric() {
+    return metricForBestModel.startsWith("eval_") ? metricForBestModel.substring(5) : metricForBestModel;
+  }
+
+  /** Whether a larger {@link #bestMetric()} is better ({@code metric_mode}, or {@code auto} by its name). */
+  public boolean greaterIsBetter() {
+    if (metricMode != MetricMode.AUTO) return metricMode == MetricMode.MAX;
+    String m = bestMetric();
+    return !(m.endsWith("loss") || m.endsWith("perplexity") || m.endsWith("mse"));
   }
 
   /** The defaults, nanoGPT style: one line each. */
@@ -108,8 +167,13 @@ public record TrainConfig(
         10,               // log_every: steps between metrics.jsonl lines
         0,                // eval_every: 0 = only at the end
         500,              // checkpoint_every: 0 = only at the end
-        3,                // keep_checkpoints: newest N kept
-        "runs/train");    // output_dir: the run folder
+        3,                // keep_checkpoints: newest N kept (and the best one)
+        "runs/train",     // output_dir: the run folder
+        "",               // metric_for_best_model: "" = no best checkpoint
+        MetricMode.AUTO,  // metric_mode: auto = smaller for *loss/*perplexity/*mse, larger otherwise
+        0,                // early_stopping_patience: 0 = never stop early
+        0.0,              // early_stopping_threshold: least improvement that counts
+        false);           // load_best_model_at_end: the saved model is the last step's
   }
 
   /**
@@ -138,7 +202,7 @@ public record TrainConfig(
   public TrainConfig withBatchSize(int b) {
     return new TrainConfig(lr, weightDecay, adamBeta1, adamBeta2, adamEps, schedule, warmupSteps, warmupRatio, maxSteps,
         epochs, b, shuffle, gradAccumSteps, maxGradNorm, seed, logEvery, evalEvery, checkpointEvery, keepCheckpoints,
-        outputDir);
+        outputDir, metricForBestModel, metricMode, earlyStoppingPatience, earlyStoppingThreshold, loadBestModelAtEnd);
   }
 
   /** The AdamW hyperparameters of this config. */

@@ -24,10 +24,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * loss and lr plots and {@code report.md}. Everything goes into {@code output_dir}, starting with
  * {@code config.resolved.yaml}.
  *
- * <p>Exact resume: with {@link #resume(boolean) resume(true)} the run continues from the checkpoint {@code latest}
- * names (parameters, AdamW moments and step, data order position); before each micro-batch nd4j's random generator is
- * seeded from (seed, step, micro-batch), so dropout masks do not depend on what ran before. A resumed run therefore
- * computes the same losses as an uninterrupted one.
+ * <p>The folder is a {@link RunFolder}: locked for the run, refused when it holds an earlier run (unless resumed or
+ * overwritten), cleared of stale temps. Exact resume: with {@link #resume(boolean) resume(true)} the run continues
+ * from the checkpoint {@code latest} names, or the newest complete one (parameters, AdamW moments and step, data order
+ * position), after checking that its recorded settings ({@link ResumeCheck}) are the run's; before each micro-batch
+ * nd4j's random generator is seeded from (seed, step, micro-batch), so dropout masks do not depend on what ran before.
+ * A resumed run therefore computes the same losses as an uninterrupted one.
+ *
+ * <p>Best model ({@code metric_for_best_model}): an evaluation that improves the metric writes a checkpoint and marks
+ * it {@code checkpoints/best} (never pruned); {@code early_stopping_patience} evaluations without improvement end the
+ * run (with a checkpoint, plots and report); {@code load_best_model_at_end} loads the best checkpoint's weights then.
  *
  * <p>A NaN or infinite loss or gradient norm stops the run with a {@link JbertException} naming the step; no
  * checkpoint is written after it, so {@code latest} still names the last good one.
@@ -42,11 +48,20 @@ public final class Trainer<B> {
     Map<String, Double> evaluate(long step);
   }
 
-  /** What a run did. {@code losses} holds this process's per-step losses, index 0 being step {@code firstStep}. */
+  /**
+   * What a run did. {@code losses} holds this process's per-step losses, index 0 being step {@code firstStep}.
+   * {@code stoppedEarly}: early stopping ended the run before {@code totalSteps}; {@code bestStep} is the step of the
+   * best checkpoint by {@code metric_for_best_model} (0 without one), {@code bestValue} its metric.
+   */
   public record Result(long firstStep, long lastStep, long totalSteps, List<Double> losses, Map<String, Double> eval,
-      Duration wall, Path runDir) {
+      Duration wall, Path runDir, boolean stoppedEarly, long bestStep, double bestValue) {
     public double lastLoss() {
       return losses.isEmpty() ? Double.NaN : losses.get(losses.size() - 1);
+    }
+
+    /** The run reached its end (the total steps, or an early stop): the final model is to be saved. */
+    public boolean finished() {
+      return lastStep == totalSteps || stoppedEarly;
     }
   }
 
@@ -60,6 +75,7 @@ public final class Trainer<B> {
   private PrintStream progressOut;
   private Boolean progressTty;
   private boolean resume;
+  private RunFolder folder;
   private String title = "Training run";
 
   public Trainer(TrainConfig cfg, Trainable<B> model, BatchSource<B> data) {
@@ -80,9 +96,23 @@ public final class Trainer<B> {
     return this;
   }
 
-  /** Continue from the latest checkpoint in {@code output_dir} when there is one. */
+  /**
+   * Continue from the newest complete checkpoint in {@code output_dir} (an error when there is none, or when it was
+   * written with other data-order settings); without it, a folder holding an earlier run is refused. Used when no
+   * {@link #folder} is given.
+   */
   public Trainer<B> resume(boolean resume) {
     this.resume = resume;
+    return this;
+  }
+
+  /**
+   * The run folder, already locked and checked by the caller (who closes it); its checkpoint, if any, is resumed
+   * and its settings are recorded in every checkpoint. Without it the trainer takes {@code output_dir} itself with
+   * the train section's settings ({@link ResumeCheck#of}).
+   */
+  public Trainer<B> folder(RunFolder folder) {
+    this.folder = folder;
     return this;
   }
 
@@ -110,8 +140,22 @@ public final class Trainer<B> {
    * only when the total is reached.
    */
   public Result run(long stopAfter) {
-    long t0 = System.nanoTime();
     Path runDir = Path.of(cfg.outputDir());
+    if (!cfg.bestMetric().isEmpty() && evaluator == null) {
+      throw new JbertException("train.metric_for_best_model is " + cfg.metricForBestModel() + " but the run has no"
+          + " evaluation; expected a dev set (data.dev, or the pretraining dev_fraction)");
+    }
+    RunFolder f = folder != null ? folder
+        : RunFolder.open(runDir, resume ? RunFolder.Mode.RESUME : RunFolder.Mode.FRESH, ResumeCheck.of(cfg));
+    try {
+      return run(f, runDir, stopAfter);
+    } finally {
+      if (folder == null) f.close();
+    }
+  }
+
+  private Result run(RunFolder f, Path runDir, long stopAfter) {
+    long t0 = System.nanoTime();
     String yaml = YamlBinder.toYaml(resolvedConfig != null ? resolvedConfig : new TrainSection(cfg));
     byte[] yamlBytes = yaml.getBytes(StandardCharsets.UTF_8);
     AtomicFiles.write(runDir.resolve("config.resolved.yaml"), out -> out.write(yamlBytes));
@@ -121,6 +165,7 @@ public final class Trainer<B> {
     LrSchedule schedule = cfg.lrSchedule(total);
     Map<String, INDArray> params = model.parameters();
     Checkpoints checkpoints = new Checkpoints(runDir, cfg.keepCheckpoints());
+    BestModel best = cfg.bestMetric().isEmpty() ? null : new BestModel(cfg);
     int k = cfg.gradAccumSteps();
     long step = 0;
     Path lastCheckpoint = null;
@@ -129,16 +174,18 @@ public final class Trainer<B> {
 
     try (AdamW opt = new AdamW(params, cfg.adamW());
         GradAccumulator acc = k > 1 ? new GradAccumulator(params) : null) {
-      Optional<Path> latest = resume ? checkpoints.latest() : Optional.empty();
-      if (latest.isPresent()) {
-        step = restore(checkpoints.load(latest.get()), params, opt, order);
-        lastCheckpoint = latest.get();
+      Optional<Path> from = f.resumeFrom();
+      if (from.isPresent()) {
+        Checkpoints.Loaded c = checkpoints.load(from.get());
+        step = restore(c, params, opt, order);
+        if (best != null) best.restore(c.state());
+        lastCheckpoint = from.get();
       }
       long firstStep = step + 1;
       ProgressBar bar = progressOut != null ? new ProgressBar(progressOut, step, total, progressTty, System::nanoTime)
           : ProgressBar.stdout(step, total);
       try (MetricsLog metrics = MetricsLog.open(runDir.resolve("metrics.jsonl"), step)) {
-        while (step < total && step < stopAfter) {
+        while (step < total && step < stopAfter && (best == null || !best.stopped())) {
           double lossSum = 0;
           Map<String, INDArray> grads = null;
           for (int micro = 0; micro < k; micro++) {
@@ -175,6 +222,8 @@ public final class Trainer<B> {
           boolean evalNow = evaluator != null && (last || (cfg.evalEvery() > 0 && step % cfg.evalEvery() == 0));
           Map<String, Double> eval = evalNow ? evaluator.evaluate(step) : Map.of();
           if (evalNow) lastEval = eval;
+          boolean newBest = evalNow && best != null && best.update(step, eval);
+          boolean stopNow = best != null && best.stopped();
           if (step % cfg.logEvery() == 0 || last || evalNow) {
             Map<String, Double> extra = new LinkedHashMap<>();
             extra.put("grad_norm", norm);
@@ -182,16 +231,28 @@ public final class Trainer<B> {
             metrics.log(step, loss, lr, extra);
             bar.update(step, loss, lr);
           }
-          if (last || step == stopAfter || (cfg.checkpointEvery() > 0 && step % cfg.checkpointEvery() == 0)) {
-            lastCheckpoint = checkpoints.save(step, params, opt.state(), state(order));
+          if (last || step == stopAfter || newBest || stopNow
+              || (cfg.checkpointEvery() > 0 && step % cfg.checkpointEvery() == 0)) {
+            lastCheckpoint = checkpoints.save(step, params, opt.state(), state(order, f, best), newBest);
           }
         }
       } finally {
         bar.finish();
       }
+      boolean stoppedEarly = best != null && best.stopped();
+      if (stoppedEarly && progressOut != null) {
+        progressOut.printf("jbert: early stopping at step %d: %s has not improved on %.6g (step %d) for %d"
+            + " evaluations%n", step, best.metric(), best.value(), best.step(), cfg.earlyStoppingPatience());
+      }
+      boolean finished = step == total || stoppedEarly;
+      if (finished && cfg.loadBestModelAtEnd() && best.step() > 0 && best.step() != step) {
+        Path b = checkpoints.dir().resolve("step-" + best.step());
+        Checkpoints.assign(checkpoints.loadModel(b), params, b.resolve(Checkpoints.MODEL).toString());
+      }
       Duration wall = Duration.ofNanos(System.nanoTime() - t0);
-      if (step == total) finish(runDir, yaml, step, losses, lastEval, wall);
-      return new Result(firstStep, step, total, List.copyOf(losses), lastEval, wall, runDir);
+      if (finished) finish(runDir, yaml, step, losses, lastEval, wall, best);
+      return new Result(firstStep, step, total, List.copyOf(losses), lastEval, wall, runDir, stoppedEarly,
+          best == null ? 0 : best.step(), best == null ? Double.NaN : best.value());
     }
   }
 
@@ -243,9 +304,11 @@ public final class Trainer<B> {
     return c.step();
   }
 
-  private ObjectNode state(DataOrder order) {
+  private ObjectNode state(DataOrder order, RunFolder f, BestModel best) {
     ObjectNode s = JSON.createObjectNode();
     s.put("seed", cfg.seed());
+    s.set(ResumeCheck.STATE_KEY, f.settings().toJson());
+    if (best != null) best.write(s);
     ObjectNode d = s.putObject("data");
     DataOrder.Position p = order.position();
     d.put("epoch", p.epoch());
@@ -271,7 +334,7 @@ public final class Trainer<B> {
   }
 
   private void finish(Path runDir, String yaml, long step, List<Double> losses, Map<String, Double> eval,
-      Duration wall) {
+      Duration wall, BestModel best) {
     List<ObjectNode> lines = MetricsLog.read(runDir.resolve("metrics.jsonl"));
     long[] x = new long[lines.size()];
     double[] loss = new double[lines.size()], lr = new double[lines.size()];
@@ -286,6 +349,11 @@ public final class Trainer<B> {
     fin.put("step", step);
     if (lines.size() > 0) fin.put("loss", loss[loss.length - 1]);
     for (Map.Entry<String, Double> e : eval.entrySet()) fin.put("eval_" + e.getKey(), e.getValue());
+    if (best != null && best.step() > 0) {
+      fin.put("best_step", best.step());
+      fin.put("best_eval_" + best.metric(), best.value());
+      if (best.stopped()) fin.put("stopped_early_at_step", step);
+    }
     RunReport.write(runDir, title, yaml, fin, wall, List.of("loss.png", "lr.png"));
   }
 }

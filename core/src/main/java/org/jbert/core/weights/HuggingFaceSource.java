@@ -24,6 +24,8 @@ public final class HuggingFaceSource implements WeightSource {
   public static final String CONFIG_FILE = "config.json";
   public static final String WEIGHTS_FILE = "model.safetensors";
   public static final String VOCAB_FILE = "vocab.txt";
+  /** Hugging Face's fast tokenizer file, read for its vocabulary when vocab.txt is absent. */
+  public static final String TOKENIZER_FILE = "tokenizer.json";
 
   private final Path dir;
   private final BertConfig config;
@@ -142,10 +144,21 @@ public final class HuggingFaceSource implements WeightSource {
     return Optional.of(config);
   }
 
+  /**
+   * {@code vocab.txt}, else the fast tokenizer's {@code tokenizer.json} (whose WordPiece {@code model.vocab}
+   * {@link org.jbert.core.tokenize.Vocab#load} reads), else empty.
+   */
   @Override
   public Optional<Path> vocab() {
+    return vocabOf(dir);
+  }
+
+  /** The vocabulary file of a Hugging Face folder {@code dir}, as {@link #vocab()} picks it. */
+  public static Optional<Path> vocabOf(Path dir) {
     Path v = dir.resolve(VOCAB_FILE);
-    return Files.isRegularFile(v) ? Optional.of(v) : Optional.empty();
+    if (Files.isRegularFile(v)) return Optional.of(v);
+    Path t = dir.resolve(TOKENIZER_FILE);
+    return Files.isRegularFile(t) ? Optional.of(t) : Optional.empty();
   }
 
   @Override

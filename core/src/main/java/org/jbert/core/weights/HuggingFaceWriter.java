@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jbert.core.JbertException;
+import org.jbert.core.tokenize.TokenizerConfig;
 import org.jbert.core.io.AtomicFiles;
 import org.jbert.core.config.BertConfig;
 
@@ -86,7 +87,7 @@ public final class HuggingFaceWriter {
       SafeTensors.write(tmp.resolve(HuggingFaceSource.WEIGHTS_FILE), tensors, Map.of("format", "pt"));
       writeJson(tmp.resolve(HuggingFaceSource.CONFIG_FILE), cfg);
       for (Map.Entry<String, ObjectNode> f : extraFiles.entrySet()) writeJson(tmp.resolve(f.getKey()), f.getValue());
-      if (vocab.isPresent()) Files.copy(vocab.get(), tmp.resolve(HuggingFaceSource.VOCAB_FILE));
+      if (vocab.isPresent()) copyVocab(vocab.get(), tmp);
       replaceDirectory(tmp, abs);
       tmp = null;
     } catch (IOException e) {
@@ -94,6 +95,20 @@ public final class HuggingFaceWriter {
     } finally {
       if (tmp != null) AtomicFiles.deleteTree(tmp);
     }
+  }
+
+  /**
+   * vocab.txt is copied; a tokenizer.json (a folder without vocab.txt) is copied with the tokenizer_config.json beside
+   * it, so the saved folder tokenizes as the source did.
+   */
+  private static void copyVocab(Path vocab, Path tmp) throws IOException {
+    if (!vocab.getFileName().toString().endsWith(".json")) {
+      Files.copy(vocab, tmp.resolve(HuggingFaceSource.VOCAB_FILE));
+      return;
+    }
+    Files.copy(vocab, tmp.resolve(HuggingFaceSource.TOKENIZER_FILE));
+    Path cfg = vocab.resolveSibling(TokenizerConfig.CONFIG_FILE);
+    if (Files.isRegularFile(cfg)) Files.copy(cfg, tmp.resolve(TokenizerConfig.CONFIG_FILE));
   }
 
   private static void writeJson(Path file, ObjectNode node) throws IOException {

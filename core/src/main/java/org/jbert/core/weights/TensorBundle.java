@@ -9,14 +9,16 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32C;
 import org.jbert.core.JbertException;
+import org.nd4j.shade.protobuf.InvalidProtocolBufferException;
+import org.tensorflow.framework.TensorShapeProto;
+import org.tensorflow.util.BundleEntryProto;
+import org.tensorflow.util.BundleHeaderProto;
 
 /**
  * A pure-Java reader of TensorFlow's tensor-bundle format (the "V2" checkpoint format), used by TF1 checkpoints
@@ -28,11 +30,12 @@ import org.jbert.core.JbertException;
  * <ul>
  *   <li>{@code <prefix>.index} is a LevelDB-style sorted table: data blocks of prefix-compressed key/value entries
  *       (each block ends with restart offsets and their count, and is followed on disk by a 1-byte compression type,
- *       0 = none or 1 = Snappy, and a masked CRC32C), an index block mapping separator keys to data-block handles,
+ *       always 0 = none in files TensorFlow writes, and a masked CRC32C), an index block mapping separator keys to data-block handles,
  *       and a 48-byte footer (metaindex and index block handles, padding, magic {@code 0xdb4775248b80fb57}).
  *   <li>The entry with the empty key holds a {@code BundleHeaderProto} (number of shards, endianness); every other
  *       entry maps a tensor name to a {@code BundleEntryProto} (dtype, {@code TensorShapeProto}, shard id, offset,
- *       size, masked CRC32C of the bytes).
+ *       size, masked CRC32C of the bytes). Both are parsed with the generated classes nd4j-api ships
+ *       ({@code org.tensorflow.util}).
  *   <li>{@code <prefix>.data-SSSSS-of-NNNNN} shards hold the raw little-endian tensor bytes, row-major.
  * </ul>
  *
@@ -51,7 +54,6 @@ public final class TensorBundle implements AutoCloseable {
   private static final int BLOCK_TRAILER = 5;
   /** Index files hold only names and small protos; anything larger is not a bundle index. */
   private static final long MAX_INDEX_BYTES = 256L << 20;
-  private static final int MAX_BLOCK_BYTES = 64 << 20;
   private static final int READ_CHUNK = 1 << 20;
 
   /**
@@ -332,12 +334,13 @@ public final class TensorBundle implements AutoCloseable {
     if (mask((int) crc.getValue()) != stored) {
       throw new JbertException(file + ": checksum mismatch in " + what + " (corrupt index)");
     }
-    return switch (type) {
-      case 0 -> Arrays.copyOfRange(f, o, o + n);
-      case 1 -> Snappy.uncompress(f, o, n, MAX_BLOCK_BYTES, file + " " + what);
-      default -> throw new JbertException(file + ": " + what + " has unknown compression type " + type
-          + "; expected 0 (none) or 1 (snappy)");
-    };
+    // TensorFlow's BundleWriter writes its table with kNoCompression; the table format's Snappy blocks (type 1)
+    // never occur in a checkpoint that TensorFlow wrote.
+    if (type != 0) {
+      throw new JbertException(file + ": " + what + " has compression type " + type + "; expected 0 (uncompressed,"
+          + " as TensorFlow writes checkpoint indexes)");
+    }
+    return Arrays.copyOfRange(f, o, o + n);
   }
 
   private interface EntryVisitor {
@@ -384,23 +387,19 @@ public final class TensorBundle implements AutoCloseable {
     }
   }
 
-  // ---- the protobuf layer (just the few messages a bundle uses) ----
+  // ---- the protobuf layer: nd4j-api ships TensorFlow's bundle messages (org.tensorflow.util) ----
 
   private static int parseHeader(Path file, byte[] v) {
-    Reader r = new Reader(v, 0, v.length, file + " bundle header");
-    int numShards = 1;
-    while (r.pos < r.end) {
-      long tag = r.varint64();
-      int field = (int) (tag >>> 3);
-      int wire = (int) (tag & 7);
-      if (field == 1 && wire == 0) numShards = (int) r.varint64();
-      else if (field == 2 && wire == 0) {
-        long endianness = r.varint64();
-        if (endianness != 0) {
-          throw new JbertException(file + ": bundle is big-endian; only little-endian checkpoints are supported");
-        }
-      } else r.skip(wire);
+    BundleHeaderProto h;
+    try {
+      h = BundleHeaderProto.parseFrom(v);
+    } catch (InvalidProtocolBufferException e) {
+      throw new JbertException(file + " bundle header: truncated or corrupt (" + e.getMessage() + ")");
     }
+    if (h.getEndianness() != BundleHeaderProto.Endianness.LITTLE) {
+      throw new JbertException(file + ": bundle is big-endian; only little-endian checkpoints are supported");
+    }
+    int numShards = h.getNumShards() == 0 ? 1 : h.getNumShards();
     if (numShards < 1 || numShards > 100_000) {
       throw new JbertException(file + ": bundle header declares " + numShards + " shards (corrupt index)");
     }
@@ -408,68 +407,34 @@ public final class TensorBundle implements AutoCloseable {
   }
 
   private static Entry parseEntry(Path file, String name, byte[] v) {
-    Reader r = new Reader(v, 0, v.length, file + " entry of tensor " + name);
-    int dtype = 0;
-    long[] shape = new long[0];
-    int shard = 0;
-    long offset = 0;
-    long size = 0;
-    Integer crc = null;
-    int slices = 0;
-    while (r.pos < r.end) {
-      long tag = r.varint64();
-      int field = (int) (tag >>> 3);
-      int wire = (int) (tag & 7);
-      if (field == 1 && wire == 0) dtype = (int) r.varint64();
-      else if (field == 2 && wire == 2) shape = parseShape(file, name, r.bytes(r.varint32()));
-      else if (field == 3 && wire == 0) shard = (int) r.varint64();
-      else if (field == 4 && wire == 0) offset = r.varint64();
-      else if (field == 5 && wire == 0) size = r.varint64();
-      else if (field == 6 && wire == 5) crc = r.fixed32();
-      else if (field == 7 && wire == 2) {
-        r.bytes(r.varint32());
-        slices++;
-      } else r.skip(wire);
+    BundleEntryProto e;
+    try {
+      e = BundleEntryProto.parseFrom(v);
+    } catch (InvalidProtocolBufferException ex) {
+      throw new JbertException(file + " entry of tensor " + name + ": truncated or corrupt (" + ex.getMessage() + ")");
     }
-    if (shard < 0 || offset < 0 || size < 0) {
+    if (e.getShardId() < 0 || e.getOffset() < 0 || e.getSize() < 0) {
       throw new JbertException(file + ": tensor " + name + " has a negative shard, offset or size (corrupt index)");
     }
-    return new Entry(name, dtype, shape, shard, offset, size, crc, slices);
+    Integer crc = e.getCrc32C() == 0 ? null : e.getCrc32C();
+    return new Entry(name, e.getDtypeValue(), shape(file, name, e.getShape()), e.getShardId(), e.getOffset(),
+        e.getSize(), crc, e.getSlicesCount());
   }
 
-  private static long[] parseShape(Path file, String name, byte[] v) {
-    Reader r = new Reader(v, 0, v.length, file + " shape of tensor " + name);
-    List<Long> dims = new ArrayList<>();
-    while (r.pos < r.end) {
-      long tag = r.varint64();
-      int field = (int) (tag >>> 3);
-      int wire = (int) (tag & 7);
-      if (field == 2 && wire == 2) {
-        byte[] dim = r.bytes(r.varint32());
-        Reader dr = new Reader(dim, 0, dim.length, r.where);
-        long size = 0;
-        while (dr.pos < dr.end) {
-          long t = dr.varint64();
-          if ((t >>> 3) == 1 && (t & 7) == 0) size = dr.varint64();
-          else dr.skip((int) (t & 7));
-        }
-        if (size < 0) {
-          throw new JbertException(file + ": tensor " + name + " has an unknown dimension; expected a full shape");
-        }
-        dims.add(size);
-      } else if (field == 3 && wire == 0) {
-        if (r.varint64() != 0) {
-          throw new JbertException(file + ": tensor " + name + " has unknown rank; expected a full shape");
-        }
-      } else r.skip(wire);
+  private static long[] shape(Path file, String name, TensorShapeProto p) {
+    if (p.getUnknownRank()) {
+      throw new JbertException(file + ": tensor " + name + " has unknown rank; expected a full shape");
     }
-    long[] out = new long[dims.size()];
+    long[] out = new long[p.getDimCount()];
     long n = 1;
     for (int i = 0; i < out.length; i++) {
-      out[i] = dims.get(i);
+      out[i] = p.getDim(i).getSize();
+      if (out[i] < 0) {
+        throw new JbertException(file + ": tensor " + name + " has an unknown dimension; expected a full shape");
+      }
       try {
         n = Math.multiplyExact(n, out[i]);
-      } catch (ArithmeticException e) {
+      } catch (ArithmeticException ex) {
         throw new JbertException(file + ": tensor " + name + " has an overflowing shape (corrupt index)");
       }
     }
@@ -507,28 +472,11 @@ public final class TensorBundle implements AutoCloseable {
       return (int) v;
     }
 
-    int fixed32() {
-      if (end - pos < 4) throw corrupt("truncated fixed32");
-      int v = ByteBuffer.wrap(b, pos, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
-      pos += 4;
-      return v;
-    }
-
     byte[] bytes(int n) {
       if (n < 0 || n > end - pos) throw corrupt(n + " bytes requested, " + (end - pos) + " left");
       byte[] out = Arrays.copyOfRange(b, pos, pos + n);
       pos += n;
       return out;
-    }
-
-    void skip(int wire) {
-      switch (wire) {
-        case 0 -> varint64();
-        case 1 -> bytes(8);
-        case 2 -> bytes(varint32());
-        case 5 -> bytes(4);
-        default -> throw corrupt("unsupported protobuf wire type " + wire);
-      }
     }
 
     JbertException corrupt(String what) {

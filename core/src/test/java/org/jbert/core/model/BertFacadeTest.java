@@ -34,10 +34,50 @@ class BertFacadeTest {
     assertTrue(m.contains("nope") && m.contains("not found"), m);
   }
 
+  /** A folder without vocabulary loads for pre-tokenized input (issue 12 item 5) and cannot tokenize text. */
   @Test
   void aFolderWithoutVocabularyCannotTokenize() {
-    String m = assertThrows(JbertException.class, () -> Bert.load(HfTiny.folder().toString())).getMessage();
-    assertTrue(m.contains("vocab.txt"), m);
+    try (Bert bert = Bert.load(HfTiny.folder().toString())) {
+      assertFalse(bert.hasTokenizer());
+      String m = assertThrows(JbertException.class, () -> bert.preprocess(List.of("a"))).getMessage();
+      assertTrue(m.contains("vocab.txt") && m.contains("tokenizer.json") && m.contains("pre-tokenized"), m);
+      try (EncoderResult r = bert.encode(new org.jbert.core.tokenize.Features(HfTiny.ids(), HfTiny.mask(),
+          HfTiny.types()))) {
+        assertEquals(3, r.sequenceOutput().size(0));
+      }
+    }
+  }
+
+  /**
+   * A Hugging Face folder with tokenizer.json and tokenizer_config.json but no vocab.txt tokenizes with them, and a
+   * saved copy keeps both files.
+   */
+  @Test
+  void tokenizerJsonAndItsConfigServeWhenVocabTxtIsAbsent(@TempDir Path dir) throws Exception {
+    Path model = dir.resolve("m");
+    try (BertModel m = BertModel.fromHuggingFace(HfTiny.folder())) {
+      m.save(model);
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode vocab = new com.fasterxml.jackson.databind.ObjectMapper()
+        .createObjectNode();
+    List<String> tokens = new java.util.ArrayList<>(List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "Hello",
+        "hello", "##s"));
+    for (int i = tokens.size(); i < 120; i++) tokens.add("t" + i);
+    for (int i = 0; i < tokens.size(); i++) vocab.put(tokens.get(i), i);
+    Files.writeString(model.resolve("tokenizer.json"), "{\"model\": {\"type\": \"WordPiece\", \"unk_token\":"
+        + " \"[UNK]\", \"continuing_subword_prefix\": \"##\", \"vocab\": " + vocab + "}}");
+    Files.writeString(model.resolve("tokenizer_config.json"), "{\"do_lower_case\": false, \"model_max_length\": 4}");
+    try (Bert bert = Bert.load(model.toString())) {
+      assertFalse(bert.tokenizer().lowerCase(), "do_lower_case false from tokenizer_config.json");
+      org.jbert.core.tokenize.Features f = bert.preprocess(List.of("Hellos hello"), null, 32, false);
+      assertEquals(List.of(2, 5, 7, 3), java.util.Arrays.stream(f.inputWordIds()[0]).boxed().toList(),
+          "[CLS] Hello ##s [SEP]: cased, and cut to model_max_length 4");
+      Path copy = dir.resolve("copy");
+      bert.model().save(copy);
+      assertTrue(Files.isRegularFile(copy.resolve("tokenizer.json")));
+      assertTrue(Files.isRegularFile(copy.resolve("tokenizer_config.json")));
+      assertFalse(Files.exists(copy.resolve("vocab.txt")));
+    }
   }
 
   @Test

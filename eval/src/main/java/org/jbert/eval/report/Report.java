@@ -233,21 +233,20 @@ public final class Report {
   }
 
   /**
-   * Writes the plots, {@code report.json} and {@code report.md} into {@code dir} (created if needed), each file
-   * atomically, and returns the path of report.md.
+   * Writes the plots, {@code report.json} and {@code report.md} into {@code dir} (created if needed), all of them or
+   * none ({@link AtomicFiles#writeAll}), and returns the path of report.md.
    */
   public Path write(Path dir) {
+    Map<Path, AtomicFiles.FileBody> files = new LinkedHashMap<>();
     for (Section s : sections) {
       for (Object b : s.blocks) {
-        if (b instanceof Image img && img.draw() != null) img.draw().accept(dir.resolve(img.file()));
+        if (b instanceof Image img && img.draw() != null) files.put(dir.resolve(img.file()), img.draw()::accept);
       }
     }
-    byte[] json = toJson().getBytes(StandardCharsets.UTF_8);
-    AtomicFiles.write(dir.resolve(JSON), out -> out.write(json));
-    byte[] md = toMarkdown().getBytes(StandardCharsets.UTF_8);
-    Path file = dir.resolve(MARKDOWN);
-    AtomicFiles.write(file, out -> out.write(md));
-    return file;
+    files.put(dir.resolve(JSON), AtomicFiles.stream(o -> o.write(toJson().getBytes(StandardCharsets.UTF_8))));
+    files.put(dir.resolve(MARKDOWN), AtomicFiles.stream(o -> o.write(toMarkdown().getBytes(StandardCharsets.UTF_8))));
+    AtomicFiles.writeAll(files);
+    return dir.resolve(MARKDOWN);
   }
 
   /** The report as Markdown. */

@@ -24,6 +24,7 @@ import org.jbert.eval.report.Report;
 import org.jbert.eval.run.EvalConfig.Task;
 import org.jbert.eval.run.EvalConfig.TaskFormat;
 import org.jbert.finetune.TaskModel;
+import org.jbert.finetune.TaskModelFiles;
 import org.jbert.finetune.data.Example;
 import org.jbert.finetune.data.JsonLinesReader;
 import org.jbert.finetune.data.TsvReader;
@@ -206,8 +207,8 @@ public final class TaskGroup {
     if (!Files.isDirectory(dir)) {
       throw new JbertException("task.model " + dir + ": folder not found; expected a fine-tuned model folder");
     }
-    return Files.isRegularFile(dir.resolve(BertModel.JBERT_FILE)) ? TaskModel.load(dir)
-        : TaskModel.fromHuggingFace(dir);
+    return Files.isRegularFile(dir.resolve(BertModel.JBERT_FILE)) ? TaskModelFiles.load(dir)
+        : TaskModelFiles.fromHuggingFace(dir);
   }
 
   // ---------------------------------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ import org.jbert.core.tokenize.Vocab;
 import org.jbert.core.train.Plots;
 import org.jbert.eval.report.Report;
 import org.jbert.finetune.TaskModel;
+import org.jbert.finetune.TaskModelFiles;
 import org.jbert.finetune.head.HeadContext;
 import org.jbert.finetune.head.ProblemType;
 import org.jbert.finetune.head.QuestionAnsweringHead;
@@ -138,7 +139,7 @@ class TaskGroupTest {
     List<String> lines = Files.readAllLines(texts);
     int n = lines.size(), k = 3;
     int[] gold = new int[n], pred = new int[n];
-    try (TaskModel m = TaskModel.load(classifier)) {
+    try (TaskModel m = TaskModelFiles.load(classifier)) {
       Vocab v = Vocab.load(classifier.resolve("vocab.txt"));
       Preprocessor pre = new Preprocessor(new BertTokenizer(v, true), 12, true);
       for (int i = 0; i < n; i++) {
@@ -300,7 +301,7 @@ class TaskGroupTest {
     List<String> lines = Files.readAllLines(numbers);
     int n = lines.size();
     double[] y = new double[n], yHat = new double[n];
-    try (TaskModel m = TaskModel.load(regressor)) {
+    try (TaskModel m = TaskModelFiles.load(regressor)) {
       Vocab v = Vocab.load(regressor.resolve("vocab.txt"));
       Preprocessor pre = new Preprocessor(new BertTokenizer(v, true), 12, true);
       for (int i = 0; i < n; i++) {
@@ -454,7 +455,7 @@ class TaskGroupTest {
     Files.write(gold, conll);
 
     TaskPredictions.Tags p;
-    try (TaskModel m = TaskModel.load(tagger)) {
+    try (TaskModel m = TaskModelFiles.load(tagger)) {
       p = (TaskPredictions.Tags) TaskPredictor.predict(m, gold,
           DataFormat.of(DataFormat.Source.CONLL).withMaxSeqLength(128), 4);
     }
@@ -511,7 +512,7 @@ class TaskGroupTest {
     Files.writeString(data, json);
 
     TaskPredictions.Answers p;
-    try (TaskModel m = TaskModel.load(qa)) {
+    try (TaskModel m = TaskModelFiles.load(qa)) {
       p = (TaskPredictions.Answers) TaskPredictor.predict(m, data,
           DataFormat.of(DataFormat.Source.SQUAD).withMaxSeqLength(128), 2);
     }

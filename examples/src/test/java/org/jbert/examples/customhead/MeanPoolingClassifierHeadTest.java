@@ -11,6 +11,7 @@ import org.jbert.core.config.BertConfig;
 import org.jbert.finetune.Batch;
 import org.jbert.core.train.Trainable.LossAndGradients;
 import org.jbert.finetune.TaskModel;
+import org.jbert.finetune.TaskModelFiles;
 import org.jbert.finetune.head.HeadContext;
 import org.jbert.finetune.head.TaskHead;
 import org.jbert.finetune.head.TaskHeads;
@@ -82,7 +83,7 @@ class MeanPoolingClassifierHeadTest {
     try (TaskModel m = TaskModel.random(new MeanPoolingClassifierHead(), HeadContext.of(TINY, 3), 5)) {
       Path dir = tmp.resolve("custom");
       m.save(dir);
-      try (TaskModel back = TaskModel.load(dir)) {
+      try (TaskModel back = TaskModelFiles.load(dir)) {
         assertEquals(MeanPoolingClassifierHead.TYPE, back.head().type());
         INDArray a = m.predict(IDS, MASK, TYPES).get("logits");
         INDArray c = back.predict(IDS, MASK, TYPES).get("logits");

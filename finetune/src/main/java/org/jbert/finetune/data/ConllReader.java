@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.jbert.core.JbertException;
+import org.jbert.core.io.Utf8Lines;
 
 /**
  * Reads CoNLL-2003-style tagging files: one token per line as whitespace-separated columns (token first, the tag in
@@ -36,7 +37,7 @@ public final class ConllReader {
     List<String> tokens = new ArrayList<>();
     List<String> tags = new ArrayList<>();
     long first = 0;
-    try (TextLines in = TextLines.open(file)) {
+    try (Utf8Lines in = Utf8Lines.open(file, "input file")) {
       for (String line = in.next(); ; line = in.next()) {
         String trimmed = line == null ? "" : line.strip();
         if (trimmed.isEmpty() || trimmed.startsWith("-DOCSTART-")) {

@@ -6,15 +6,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.jbert.core.JbertException;
+import org.jbert.core.io.InputRow;
 import org.jbert.core.io.JsonLines;
 
 /**
  * Reads task examples from JSON Lines, one object per line, in one of two forms per file:
  * <ul>
  *   <li>text: {@code {"text": "...", "text_b": "...", "label": ...}} ({@code text_b} optional);</li>
- *   <li>pre-tokenized: {@code {"input_ids": [...], "input_mask": [...], "segment_ids": [...], "label": ...}}, with the
- *       TF Hub names {@code input_word_ids} / {@code input_type_ids} accepted as aliases; mask and segment ids are
- *       optional (all ones / all zeros) and must have the length of the ids.</li>
+ *   <li>pre-tokenized: {@code {"input_word_ids": [...], "input_mask": [...], "input_type_ids": [...], "label": ...}},
+ *       with the aliases of {@link InputRow} ({@code input_ids}, {@code attention_mask}, {@code token_type_ids},
+ *       {@code segment_ids}); mask and type ids are optional (all ones / all zeros) and must have the length of the
+ *       ids; rows may differ in length.</li>
  * </ul>
  * {@code label} is optional (prediction input) and is a string, a number (kept as its JSON text, e.g. {@code 1} or
  * {@code 3.5}) or, for multi-label tasks, a list of those; a file uses one label kind throughout. An optional {@code id}
@@ -90,78 +92,17 @@ public final class JsonLinesReader {
         labels.add(labelText(where, label, label));
       }
     }
-    JsonNode ids = field(json, "input_ids", "input_word_ids", where);
-    if (ids != null) {
-      if (json.has("text")) {
-        throw new JbertException(where + ": has both \"text\" and \"" + idsName(json)
-            + "\"; expected text or pre-tokenized ids, not both");
-      }
-      int[] inputIds = ints(where, idsName(json), ids, -1, Integer.MAX_VALUE);
-      if (inputIds.length == 0) throw new JbertException(where + ": \"" + idsName(json) + "\" is empty");
-      JsonNode maskNode = json.get("input_mask");
-      int[] mask = maskNode == null || maskNode.isNull() ? fill(inputIds.length, 1)
-          : ints(where, "input_mask", maskNode, inputIds.length, 1);
-      JsonNode segNode = field(json, "segment_ids", "input_type_ids", where);
-      String segName = json.has("segment_ids") ? "segment_ids" : "input_type_ids";
-      int[] seg = segNode == null ? new int[inputIds.length] : ints(where, segName, segNode, inputIds.length,
-          Integer.MAX_VALUE);
-      return new Example(where, id, null, null, new Example.Tokens(inputIds, mask, seg), labels, multi);
+    InputRow row = InputRow.parse(line);
+    if (row.isTokenized()) {
+      return new Example(where, id, null, null, new Example.Tokens(row.ids(), row.mask(), row.types()), labels,
+          multi);
     }
-    String text = line.optionalText("text");
-    if (text == null) {
-      throw new JbertException(where + ": missing \"text\" (a string) or \"input_ids\" (a list of integers)");
-    }
-    return new Example(where, id, text, line.optionalText("text_b"), null, labels, multi);
-  }
-
-  private static String idsName(JsonNode json) {
-    return json.has("input_ids") ? "input_ids" : "input_word_ids";
-  }
-
-  /** The field under either name; an error when both are present. */
-  private static JsonNode field(JsonNode json, String name, String alias, String where) {
-    JsonNode a = json.get(name);
-    JsonNode b = json.get(alias);
-    if (a != null && !a.isNull() && b != null && !b.isNull()) {
-      throw new JbertException(where + ": has both \"" + name + "\" and \"" + alias + "\"; expected one of them");
-    }
-    return a != null && !a.isNull() ? a : b != null && !b.isNull() ? b : null;
+    return new Example(where, id, row.text(), row.textB(), null, labels, multi);
   }
 
   private static String labelText(String where, JsonNode l, JsonNode whole) {
     if (l.isTextual() || l.isNumber()) return l.asText();
     throw new JbertException(where + ": \"label\" is " + whole
         + "; expected a string, a number, or a list of strings/numbers");
-  }
-
-  /** An int array with values in [0, max] and, when {@code length >= 0}, exactly that length. */
-  private static int[] ints(String where, String name, JsonNode node, int length, int max) {
-    if (!node.isArray()) throw new JbertException(where + ": \"" + name + "\" is " + abbreviate(node)
-        + "; expected a list of integers");
-    if (length >= 0 && node.size() != length) {
-      throw new JbertException(where + ": \"" + name + "\" has " + node.size() + " values; expected " + length
-          + " (the length of the ids)");
-    }
-    int[] out = new int[node.size()];
-    for (int i = 0; i < out.length; i++) {
-      JsonNode v = node.get(i);
-      if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 0 || v.intValue() > max) {
-        throw new JbertException(where + ": \"" + name + "\"[" + i + "] is " + v + "; expected an integer in [0, "
-            + max + "]");
-      }
-      out[i] = v.intValue();
-    }
-    return out;
-  }
-
-  private static int[] fill(int n, int v) {
-    int[] a = new int[n];
-    java.util.Arrays.fill(a, v);
-    return a;
-  }
-
-  private static String abbreviate(JsonNode n) {
-    String s = n.toString();
-    return s.length() <= 40 ? s : s.substring(0, 40) + "...";
   }
 }

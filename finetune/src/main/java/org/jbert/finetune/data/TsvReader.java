@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.jbert.core.JbertException;
+import org.jbert.core.io.Utf8Lines;
 
 /**
  * Reads GLUE-style TSV files: fields separated by tabs with no quoting at all (Python's {@code csv.QUOTE_NONE}, as
@@ -48,7 +49,7 @@ public final class TsvReader {
   /** Every row of {@code file} (after the header, when {@code columns.skipHeader()}) as an example. */
   public static List<Example> read(Path file, Columns columns) {
     List<Example> out = new ArrayList<>();
-    try (TextLines in = TextLines.open(file)) {
+    try (Utf8Lines in = Utf8Lines.open(file, "input file")) {
       boolean header = columns.skipHeader();
       for (String line = in.next(); line != null; line = in.next()) {
         if (header) {

@@ -22,8 +22,10 @@ public final class Losses {
   public static SDVariable softmaxCrossEntropy(SDVariable logits, SDVariable labels, SDVariable numClasses) {
     SameDiff sd = logits.getSameDiff();
     DataType dt = logits.dataType();
-    SDVariable classes = sd.range(sd.constant(0), sd.castTo(numClasses, DataType.INT), sd.constant(1),
-        DataType.INT); // [C]
+    // [1,C]: both operands of the comparison are rank 2. libnd4j M2.1 treats a length-1 operand ([1,1] when K = 1,
+    // i.e. a batch of one row) as a scalar and sizes the result like the other one, [C], then fails to broadcast.
+    SDVariable classes = sd.expandDims(sd.range(sd.constant(0), sd.castTo(numClasses, DataType.INT), sd.constant(1),
+        DataType.INT), 0); // [1,C]
     SDVariable oneHot = sd.castTo(sd.expandDims(sd.castTo(labels, DataType.INT), 1).eq(classes), dt); // [K,C]
     SDVariable logProbs = logSoftmax(logits); // [K,C]
     SDVariable total = oneHot.mul(logProbs).sum().neg();

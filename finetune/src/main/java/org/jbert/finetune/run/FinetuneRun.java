@@ -8,18 +8,22 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.jbert.core.JbertException;
 import org.jbert.core.config.BertConfig;
 import org.jbert.core.io.AtomicFiles;
 import org.jbert.core.model.PretrainedModels;
 import org.jbert.core.train.BatchSource;
+import org.jbert.core.train.ResumeCheck;
+import org.jbert.core.train.RunFolder;
 import org.jbert.core.train.TrainConfig;
 import org.jbert.core.train.Trainer;
 import org.jbert.core.weights.WeightSource;
 import org.jbert.core.weights.WeightSources;
 import org.jbert.finetune.Batch;
 import org.jbert.finetune.TaskModel;
+import org.jbert.finetune.TaskModelFiles;
 import org.jbert.finetune.data.LabelMap;
 import org.jbert.datasets.SpamAssassinSplits;
 import org.jbert.finetune.head.HeadContext;
@@ -68,7 +72,37 @@ public final class FinetuneRun {
   /** Runs {@code c}, stopping with a checkpoint after {@code stopAfter}; {@code resume} continues from the latest. */
   public static Outcome run(FinetuneRunConfig c, boolean resume, PrintStream progress, long stopAfter,
       Metrics metrics) {
-    Path runDir = Path.of(c.train().outputDir());
+    return run(c, resume ? RunFolder.Mode.RESUME : RunFolder.Mode.FRESH, progress, stopAfter, metrics);
+  }
+
+  /**
+   * Runs {@code c} in its output folder, taken for the run ({@link RunFolder}: locked; an earlier run there is
+   * continued, deleted or refused by {@code mode}; a resume is checked against {@link #resumeCheck} before anything
+   * is written), stopping with a checkpoint after {@code stopAfter}.
+   */
+  public static Outcome run(FinetuneRunConfig c, RunFolder.Mode mode, PrintStream progress, long stopAfter,
+      Metrics metrics) {
+    try (RunFolder folder = RunFolder.open(Path.of(c.train().outputDir()), mode, resumeCheck(c))) {
+      return run(c, folder, progress, stopAfter, metrics);
+    }
+  }
+
+  /**
+   * What must be the same to resume a fine-tuning run: the train section's data-order settings, every data setting
+   * and each data file's name, size and SHA-256.
+   */
+  public static ResumeCheck resumeCheck(FinetuneRunConfig c) {
+    FinetuneRunConfig.Data d = c.data();
+    ResumeCheck r = ResumeCheck.of(c.train()).withSettings("data", d, Set.of("data.train", "data.dev", "data.test"));
+    if (!d.train().isBlank()) r.withFile("data.train", Path.of(d.train()));
+    if (!d.dev().isBlank()) r.withFile("data.dev", Path.of(d.dev()));
+    if (!d.test().isBlank()) r.withFile("data.test", Path.of(d.test()));
+    return r;
+  }
+
+  private static Outcome run(FinetuneRunConfig c, RunFolder runFolder, PrintStream progress, long stopAfter,
+      Metrics metrics) {
+    Path runDir = runFolder.dir();
     FinetuneRunConfig.Data d = c.data();
     Path train = Path.of(d.train()), dev = d.dev().isBlank() ? null : Path.of(d.dev());
     Path test = d.test().isBlank() ? null : Path.of(d.test());
@@ -82,7 +116,7 @@ public final class FinetuneRun {
     }
     TaskHead head = TaskHeads.get(c.head().type());
     Path folder = PretrainedModels.folder(c.model());
-    Optional<TaskHead> stored = TaskModel.storedHead(folder);
+    Optional<TaskHead> stored = TaskModelFiles.storedHead(folder);
     if (stored.isPresent()) {
       if (!stored.get().type().equals(head.type())) {
         throw new JbertException(c.model() + ": the model holds a " + stored.get().type() + " head but head.type is "
@@ -93,13 +127,13 @@ public final class FinetuneRun {
       d.format().requireKind(kind, head.type());
       RunData<?> data = RunData.read(kind, d.format(), train, dev, test, d.maxTrainExamples(), c.train().seed());
       UnaryOperator<HeadContext> adjust = s -> importedContext(c, s, kind, data);
-      try (TaskModel model = TaskModel.isJbertFolder(folder) ? TaskModel.load(folder, adjust)
-          : TaskModel.fromHuggingFace(folder, adjust)) {
+      try (TaskModel model = TaskModelFiles.isJbertFolder(folder) ? TaskModelFiles.load(folder, adjust)
+          : TaskModelFiles.fromHuggingFace(folder, adjust)) {
         progress.printf("jbert: fine-tuning the %s head of %s further (num_labels %d)%n", head.type(), c.model(),
             model.context().numLabels());
         LabelMap labels = kind == TaskKind.QUESTION_ANSWERING
             || model.context().problemType() == ProblemType.REGRESSION ? null : LabelMap.of(model.labelNames());
-        return train(c, model, data, labels, resume, progress, stopAfter, metrics, runDir);
+        return train(c, model, data, labels, runFolder, progress, stopAfter, metrics, runDir);
       }
     }
     try (WeightSource src = WeightSources.open(folder)) {
@@ -116,7 +150,7 @@ public final class FinetuneRun {
       LabelMap labels = kind == TaskKind.QUESTION_ANSWERING || regression ? null : data.trainLabelMap();
       HeadContext ctx = freshContext(c, config, kind, labels, data.trainFile);
       try (TaskModel model = TaskModel.fromPretrained(src, head, ctx, c.train().seed())) {
-        return train(c, model, data, labels, resume, progress, stopAfter, metrics, runDir);
+        return train(c, model, data, labels, runFolder, progress, stopAfter, metrics, runDir);
       }
     }
   }
@@ -189,7 +223,7 @@ public final class FinetuneRun {
 
   /** The one training path: encode, fit, evaluate, save, test. */
   private static Outcome train(FinetuneRunConfig c, TaskModel model, RunData<?> data, LabelMap labels,
-      boolean resume, PrintStream progress, long stopAfter, Metrics metrics, Path runDir) {
+      RunFolder folder, PrintStream progress, long stopAfter, Metrics metrics, Path runDir) {
     TextInputs inputs = TextInputs.of(model.config(), model.vocab(), c.data().maxSeqLength(), c.model());
     RunData.Encoded enc = data.encode(labels, inputs);
     TaskData train = enc.train();
@@ -223,7 +257,7 @@ public final class FinetuneRun {
     }
     try {
       Trainer<Batch> trainer = new Trainer<>(c.train(), session == null ? model : session.trainable(), source)
-          .resolvedConfig(c).resume(resume).title("Fine-tuning " + c.model() + " (" + c.head().type() + ")")
+          .resolvedConfig(c).folder(folder).title("Fine-tuning " + c.model() + " (" + c.head().type() + ")")
           .progress(progress, System.console() != null && progress == System.out);
       if (enc.dev() != null) trainer.evaluator(step -> metrics.score(enc.dev().predict(model, evalBatch)));
       r = trainer.run(stopAfter);
@@ -232,7 +266,7 @@ public final class FinetuneRun {
     }
     Path modelDir = runDir.resolve("model");
     Map<String, Double> testMetrics = Map.of();
-    if (r.lastStep() == r.totalSteps()) {
+    if (r.finished()) {
       model.save(modelDir);
       if (enc.test() != null) {
         TaskPredictions p = enc.test().predict(model, evalBatch);

@@ -1,13 +1,17 @@
 package org.jbert.finetune.run;
 
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.annotation.JsonTypeName;
 import org.jbert.core.JbertException;
+import org.jbert.core.config.RunConfig;
 import org.jbert.core.train.TrainConfig;
 import org.jbert.finetune.task.DataFormat;
 
 /**
  * A fine-tuning run file ({@code bin/jbert run configs/finetune-*.yaml}) for any built-in head (sequence
  * classification or regression, token classification, extractive QA) or a registered custom head, bound by
- * {@link org.jbert.core.config.yaml.YamlBinder}: unknown keys are rejected with their key path.
+ * {@link org.jbert.core.config.ConfigMapper} as the {@link RunConfig} of its task: unknown keys are rejected with their
+ * key path.
  *
  * @param task always {@code finetune}
  * @param model where the run starts: a pretrained name ({@code bert-base-uncased}) or an encoder folder (a fresh head
@@ -19,8 +23,10 @@ import org.jbert.finetune.task.DataFormat;
  * @param train the shared training section
  * @param distributed data-parallel training on an engine found on the class path (engine {@code none}: this process)
  */
+@JsonTypeName(FinetuneRunConfig.TASK)
+@JsonTypeInfo(use = JsonTypeInfo.Id.NONE)
 public record FinetuneRunConfig(String task, String model, Head head, Data data, TrainConfig train,
-    Distributed distributed) {
+    Distributed distributed) implements RunConfig {
   public static final String TASK = "finetune";
 
   public FinetuneRunConfig {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jbert.core.JbertException;
 import org.jbert.finetune.TaskModel;
+import org.jbert.finetune.TaskModelFiles;
 import org.jbert.finetune.data.Example;
 import org.jbert.finetune.data.LabelMap;
 import org.jbert.finetune.data.TaggedSentence;
@@ -18,7 +19,7 @@ import org.jbert.finetune.qa.QaFeatureBuilder;
  * has them: {@code ClassificationMetrics}, {@code RegressionMetrics}, {@code EntityMetrics}, {@code SquadMetrics}).
  *
  * <pre>{@code
- * try (TaskModel m = TaskModel.load(Path.of("runs/ner/model"))) {
+ * try (TaskModel m = TaskModelFiles.load(Path.of("runs/ner/model"))) {
  *   TaskPredictions p = TaskPredictor.predict(m, Path.of("dev.conll"), DataFormat.of(DataFormat.Source.CONLL), 16);
  *   if (p instanceof TaskPredictions.Tags t) EntityMetrics.of(t.gold(), t.predicted());
  * }

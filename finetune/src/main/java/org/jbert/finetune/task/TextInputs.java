@@ -5,11 +5,13 @@ import java.util.Optional;
 import org.jbert.core.JbertException;
 import org.jbert.core.config.BertConfig;
 import org.jbert.core.tokenize.BertTokenizer;
+import org.jbert.core.tokenize.TokenizerConfig;
 import org.jbert.core.tokenize.Vocab;
 
 /**
  * How texts become encoder inputs for one model: its config (vocab size, type vocab size, max positions), its
- * tokenizer when it has a vocabulary (lower-casing unless the vocabulary is cased), and T.
+ * tokenizer when it has a vocabulary (vocab.txt or tokenizer.json, with tokenizer_config.json's switches:
+ * {@link TokenizerConfig}), and T.
  *
  * @param config the model's encoder config
  * @param tokenizer the model's tokenizer; empty for a model without vocab.txt (then only pre-tokenized rows work)
@@ -22,15 +24,27 @@ public record TextInputs(BertConfig config, Optional<BertTokenizer> tokenizer, i
     if (maxSeqLength < 3) throw new JbertException("max_seq_length " + maxSeqLength + "; expected >= 3");
   }
 
-  /** Inputs of a model with {@code config} and {@code vocab} (vocab.txt, or empty), T = min(maxSeqLength, P). */
+  /**
+   * Inputs of a model with {@code config} and {@code vocab} (vocab.txt or tokenizer.json, or empty),
+   * T = min(maxSeqLength, P). A vocabulary with more entries than the model's {@code vocab_size} is refused here, at
+   * load, before it can produce an id the embedding table does not have.
+   */
   public static TextInputs of(BertConfig config, Optional<Path> vocab, int maxSeqLength, String model) {
-    Optional<BertTokenizer> tok = vocab.map(Vocab::load).map(v -> new BertTokenizer(v, !v.isCased()));
+    Optional<Vocab> loaded = vocab.map(Vocab::load);
+    if (loaded.isPresent() && loaded.get().size() > config.vocabSize()) {
+      throw new JbertException(model + ": the vocabulary " + vocab.get() + " has " + loaded.get().size()
+          + " entries but the model's vocab_size is " + config.vocabSize() + "; expected at most "
+          + config.vocabSize() + " (the model's own vocab.txt)");
+    }
+    Optional<BertTokenizer> tok = loaded.map(v -> TokenizerConfig.forFolder(vocab.get().toAbsolutePath().getParent(), v)
+        .tokenizer(v));
     return new TextInputs(config, tok, Math.min(maxSeqLength, config.maxPositionEmbeddings()), model);
   }
 
   /** The tokenizer; a JbertException naming {@code where} (the data file) when the model has no vocabulary. */
   public BertTokenizer tokenizer(String where) {
     return tokenizer.orElseThrow(() -> new JbertException(where + ": text needs the model's vocabulary, but " + model
-        + " has no vocab.txt beside its weights; expected a vocab.txt there, or pre-tokenized input_word_ids rows"));
+        + " has no vocab.txt (or tokenizer.json) beside its weights; expected one there, or pre-tokenized"
+        + " input_word_ids rows"));
   }
 }

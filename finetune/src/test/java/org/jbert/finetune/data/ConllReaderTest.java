@@ -50,6 +50,15 @@ class ConllReaderTest {
   }
 
   @Test
+  void aByteOrderMarkAtTheStartIsDropped() throws Exception {
+    Path p = dir.resolve("bom.conll");
+    Files.write(p, ("\uFEFFNew B-LOC\nYork I-LOC\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    List<TaggedSentence> s = ConllReader.read(p);
+    assertEquals(List.of("New", "York"), s.get(0).tokens());
+    assertEquals(List.of("B-LOC", "I-LOC"), s.get(0).tags());
+  }
+
+  @Test
   void tabsAndCrLfAreWhitespace() throws Exception {
     Path p = dir.resolve("t.conll");
     Files.writeString(p, "New\tB-LOC\r\nYork\t I-LOC\r\n\r\n");

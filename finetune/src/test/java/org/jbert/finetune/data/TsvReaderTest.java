@@ -23,6 +23,15 @@ class TsvReaderTest {
       + "0\t2108705\t2108831\tYucaipa owned Dominick 's .\t\"Yucaipa bought Dominick 's\r\n";
 
   @Test
+  void aByteOrderMarkAtTheStartIsDropped() throws Exception {
+    Path p = dir.resolve("bom.tsv");
+    Files.write(p, "\uFEFFlabel\ttext\npos\tgood\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    List<Example> ex = TsvReader.read(p, new TsvReader.Columns(1, TsvReader.NONE, 0, false));
+    assertEquals(List.of("label", "pos"), ex.stream().map(Example::label).toList(),
+        "the first cell is 'label', not '\\uFEFFlabel'");
+  }
+
+  @Test
   void readsChosenColumnsWithoutQuoting() throws Exception {
     Path p = dir.resolve("train.tsv");
     Files.writeString(p, MRPC);

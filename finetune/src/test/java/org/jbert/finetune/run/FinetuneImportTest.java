@@ -13,6 +13,7 @@ import java.util.List;
 import org.jbert.core.JbertException;
 import org.jbert.finetune.Batch;
 import org.jbert.finetune.TaskModel;
+import org.jbert.finetune.TaskModelFiles;
 import org.jbert.testing.HfTiny;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,7 +59,7 @@ class FinetuneImportTest {
     assertTrue(Math.abs(first - golden) / golden < 1e-5, "first loss " + first + ", HF " + golden);
     assertTrue(FinetuneRunTest.out.contains("head of " + HfTiny.folder("seqcls") + " further (num_labels 3)"),
         FinetuneRunTest.out);
-    try (TaskModel m = TaskModel.load(o.modelDir())) {
+    try (TaskModel m = TaskModelFiles.load(o.modelDir())) {
       assertEquals(List.of("0", "1", "2"), m.labelNames(), "the data's labels replace HF's LABEL_i placeholders");
     }
   }
@@ -68,7 +69,7 @@ class FinetuneImportTest {
     Path rows = goldenRows("\"b\"", "\"c\"", "\"a\"");
     FinetuneRun.Outcome first = FinetuneRunTest.run(config(HfTiny.folder("seqcls"), rows, "one", ""));
     double saved;
-    try (TaskModel m = TaskModel.load(first.modelDir());
+    try (TaskModel m = TaskModelFiles.load(first.modelDir());
         Batch b = Batch.classification(HfTiny.ids(), HfTiny.mask(), HfTiny.types(), new int[] {1, 2, 0})) {
       assertEquals(List.of("a", "b", "c"), m.labelNames());
       saved = m.loss(b);

@@ -19,6 +19,7 @@ import java.util.Random;
 import org.jbert.core.config.yaml.YamlBinder;
 import org.jbert.core.train.MetricsLog;
 import org.jbert.finetune.TaskModel;
+import org.jbert.finetune.TaskModelFiles;
 import org.jbert.finetune.head.ProblemType;
 import org.jbert.finetune.task.DataFormat;
 import org.jbert.finetune.task.TaskPredictions;
@@ -125,7 +126,7 @@ class FinetuneRunTest {
     JsonNode test = json(dir.resolve("run/test_metrics.json"));
     assertEquals(16, test.get("examples").asInt());
     assertTrue(test.get("accuracy").asDouble() >= 0.75, "a separable toy task is learned: " + test);
-    try (TaskModel m = TaskModel.load(o.modelDir())) {
+    try (TaskModel m = TaskModelFiles.load(o.modelDir())) {
       assertEquals(List.of("neg", "pos"), m.labelNames());
       TaskPredictions p = TaskPredictor.predict(m, dir.resolve("test.tsv"), c.data().format(), 8);
       TaskPredictions.Classes classes = assertInstanceOf(TaskPredictions.Classes.class, p);
@@ -161,7 +162,7 @@ class FinetuneRunTest {
     assertTrue(l.subList(26, 30).stream().mapToDouble(d -> d).sum() < 0.5 * l.subList(0, 4).stream()
         .mapToDouble(d -> d).sum(), "loss falls: " + l);
     assertTrue(o.test().containsKey("mse"), "Values predictions were scored: " + o.test());
-    try (TaskModel m = TaskModel.load(o.modelDir())) {
+    try (TaskModel m = TaskModelFiles.load(o.modelDir())) {
       assertEquals(ProblemType.REGRESSION, m.context().problemType());
       TaskPredictions.Values v = assertInstanceOf(TaskPredictions.Values.class,
           TaskPredictor.predict(m, dir.resolve("train.jsonl"), c.data().format(), 8));
@@ -200,7 +201,7 @@ class FinetuneRunTest {
     assertTrue(l.get(11) < 0.5 * l.get(0), "a trivial tagging task is learned: " + l);
     List<JsonNode> lines = new ArrayList<>(MetricsLog.read(dir.resolve("run/metrics.jsonl")));
     assertTrue(lines.get(lines.size() - 1).has("eval_tag_accuracy"), "dev metrics at the end: " + lines);
-    try (TaskModel m = TaskModel.load(o.modelDir())) {
+    try (TaskModel m = TaskModelFiles.load(o.modelDir())) {
       assertEquals(List.of("B-LOC", "B-PER", "O"), m.labelNames());
       TaskPredictions.Tags t = assertInstanceOf(TaskPredictions.Tags.class,
           TaskPredictor.predict(m, dir.resolve("dev.conll"), c.data().format(), 8));
@@ -250,7 +251,7 @@ class FinetuneRunTest {
     JsonNode preds = json(dir.resolve("run/test_predictions/predictions.json"));
     assertEquals(12, preds.size());
     assertTrue(Files.exists(dir.resolve("run/test_predictions/null_odds.json")), "SQuAD v2.0 detected");
-    try (TaskModel m = TaskModel.load(o.modelDir())) {
+    try (TaskModel m = TaskModelFiles.load(o.modelDir())) {
       TaskPredictions.Answers a = assertInstanceOf(TaskPredictions.Answers.class,
           TaskPredictor.predict(m, dir.resolve("test.json"), c.data().format(), 8));
       assertTrue(a.versionTwo());

@@ -10,6 +10,7 @@ import java.util.Random;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jbert.core.JbertException;
+import org.jbert.core.io.Utf8Lines;
 import org.jbert.core.tokenize.BertTokenizer;
 import org.jbert.core.tokenize.Vocab;
 
@@ -38,12 +39,7 @@ import org.jbert.core.tokenize.Vocab;
  * <p>So a one-sentence document yields exactly one instance per dupe pass, always with a random B (label 1), exactly
  * as in the original.
  *
- * <p><b>Masking.</b> Candidates are all positions except [CLS] and [SEP] (with whole-word masking, groups of a
- * piece and the {@code ##} pieces that follow it). {@code num_to_predict = min(max_predictions_per_seq, max(1,
- * round(L * masked_lm_prob)))}, with L the whole length including special tokens and round half to even (Python 3).
- * Candidates are shuffled and taken in order (a whole-word group that would exceed num_to_predict is skipped); each
- * chosen position becomes [MASK] with probability 0.8, stays unchanged with 0.1, and becomes a uniformly random
- * vocabulary id (any id, special tokens included, as in the original) with 0.1. Positions are reported ascending.
+ * <p><b>Masking</b> follows the original too ({@link MlmMasker}).
  *
  * <p><b>Deviations from the original, for bounded memory and streaming.</b> The original reads the whole corpus,
  * shuffles all documents, draws random B segments from all of them, and shuffles all instances of all dupe passes
@@ -64,7 +60,7 @@ import org.jbert.core.tokenize.Vocab;
 public final class PretrainingDataGenerator {
   /** Text to ids; {@code reader} locates the line for error messages. */
   private interface Encoder {
-    int[] encode(String text, CorpusReader reader);
+    int[] encode(String text, Utf8Lines reader);
   }
 
   private final Encoder encoder;
@@ -72,6 +68,7 @@ public final class PretrainingDataGenerator {
   private final PretrainingDataOptions options;
   /** [CLS], [SEP], [MASK] and [PAD] (-1 when the vocabulary has no [PAD]): ids that must not come from corpus text. */
   private final int[] structural;
+  private final MlmMasker masker;
 
   /**
    * @param tokenizer text to word pieces (for example {@code BertTokenizer.tokenize} mapped to the token texts);
@@ -97,6 +94,7 @@ public final class PretrainingDataGenerator {
     this.vocab = vocab;
     this.options = options;
     this.structural = new int[] {vocab.clsId(), vocab.sepId(), vocab.maskId(), vocab.id(Vocab.PAD).orElse(-1)};
+    this.masker = new MlmMasker(vocab, options);
   }
 
   private static Encoder encoder(Function<String, List<String>> tokenizer, Vocab vocab) {
@@ -132,14 +130,14 @@ public final class PretrainingDataGenerator {
 
   /** Streams the instances of {@code corpus} to {@code sink} as they are produced. */
   public PretrainingDataStats generate(Path corpus, Consumer<TrainingInstance> sink) {
-    try (CorpusReader reader = CorpusReader.open(corpus)) {
+    try (Utf8Lines reader = Utf8Lines.open(corpus, "corpus file")) {
       return generate(reader, sink);
     }
   }
 
   /** Streams the instances of a corpus read from {@code in} (named {@code source} in messages) to {@code sink}. */
   public PretrainingDataStats generate(String source, InputStream in, Consumer<TrainingInstance> sink) {
-    try (CorpusReader reader = new CorpusReader(source, in)) {
+    try (Utf8Lines reader = Utf8Lines.of(source, in)) {
       return generate(reader, sink);
     }
   }
@@ -149,14 +147,14 @@ public final class PretrainingDataGenerator {
     return InstanceWriter.write(output, options, sink -> generate(corpus, sink));
   }
 
-  private PretrainingDataStats generate(CorpusReader reader, Consumer<TrainingInstance> sink) {
+  private PretrainingDataStats generate(Utf8Lines reader, Consumer<TrainingInstance> sink) {
     Random rng = new Random(options.seed());
     Counter count = new Counter();
     int shardSize = options.shardDocuments();
     int highWater = shardSize + shardSize / 2;
     List<int[][]> buffered = new ArrayList<>();
     List<int[]> document = new ArrayList<>();
-    for (String line = reader.nextLine(); ; line = reader.nextLine()) {
+    for (String line = reader.next(); ; line = reader.next()) {
       String text = line == null ? "" : line.strip();
       if (text.isEmpty()) {
         if (!document.isEmpty()) {
@@ -179,7 +177,7 @@ public final class PretrainingDataGenerator {
       }
     }
     if (count.documents == 0) {
-      throw new JbertException(reader.source() + ": no sentences in the corpus (" + reader.lineNumber()
+      throw new JbertException(reader.source() + ": no sentences in the corpus (" + reader.number()
           + " lines); expected UTF-8 text with one sentence per line and blank lines between documents");
     }
     if (!buffered.isEmpty()) processShard(buffered, rng, sink, count);
@@ -187,12 +185,12 @@ public final class PretrainingDataGenerator {
         count.masked, count.randomNext, count.forcedRandomNext);
   }
 
-  private static int[] toIds(List<String> pieces, Vocab vocab, CorpusReader reader) {
+  private static int[] toIds(List<String> pieces, Vocab vocab, Utf8Lines reader) {
     int[] ids = new int[pieces.size()];
     for (int i = 0; i < ids.length; i++) {
       OptionalInt id = vocab.id(pieces.get(i));
       if (id.isEmpty()) {
-        throw new JbertException(reader.source() + ":" + reader.lineNumber() + ": the tokenizer produced \""
+        throw new JbertException(reader.source() + ":" + reader.number() + ": the tokenizer produced \""
             + pieces.get(i) + "\", which is not in the vocabulary; expected tokenizer and vocabulary to match");
       }
       ids[i] = id.getAsInt();
@@ -318,69 +316,14 @@ public final class PretrainingDataGenerator {
     return mask(tokens, segments, randomNext, rng);
   }
 
-  /** Chooses and applies the masked-LM predictions of {@code tokens} (modified in place). */
+  /** Chooses and applies the masked-LM predictions of {@code tokens} (modified in place); see {@link MlmMasker}. */
   TrainingInstance mask(int[] tokens, int[] segments, boolean randomNext, Random rng) {
-    int cls = vocab.clsId();
-    int sep = vocab.sepId();
-    // Candidate groups as [start, end) position ranges: one position, or a word's pieces with whole-word masking.
-    int[] starts = new int[tokens.length];
-    int[] ends = new int[tokens.length];
-    int groups = 0;
-    for (int i = 0; i < tokens.length; i++) {
-      int t = tokens[i];
-      if (t == cls || t == sep) continue;
-      if (options.wholeWordMask() && groups > 0 && ends[groups - 1] == i && vocab.isContinuation(t)) {
-        ends[groups - 1] = i + 1;
-      } else {
-        starts[groups] = i;
-        ends[groups] = i + 1;
-        groups++;
-      }
-    }
-    int[] order = new int[groups];
-    for (int g = 0; g < groups; g++) order[g] = g;
-    for (int g = groups - 1; g > 0; g--) {
-      int k = rng.nextInt(g + 1);
-      int tmp = order[g];
-      order[g] = order[k];
-      order[k] = tmp;
-    }
-    int numToPredict = numToPredict(tokens.length);
-    int[] original = tokens.clone();
-    boolean[] chosen = new boolean[tokens.length];
-    int masked = 0;
-    for (int g = 0; g < groups && masked < numToPredict; g++) {
-      int s = starts[order[g]];
-      int e = ends[order[g]];
-      if (masked + (e - s) > numToPredict) continue;
-      for (int i = s; i < e; i++) {
-        chosen[i] = true;
-        masked++;
-        if (rng.nextDouble() < 0.8) {
-          tokens[i] = vocab.maskId();
-        } else if (rng.nextDouble() < 0.5) {
-          tokens[i] = original[i];
-        } else {
-          tokens[i] = rng.nextInt(vocab.size());
-        }
-      }
-    }
-    int[] positions = new int[masked];
-    int[] labels = new int[masked];
-    int m = 0;
-    for (int i = 0; i < tokens.length; i++) {
-      if (chosen[i]) {
-        positions[m] = i;
-        labels[m++] = original[i];
-      }
-    }
-    return new TrainingInstance(tokens, segments, positions, labels, randomNext);
+    return masker.mask(tokens, segments, randomNext, rng);
   }
 
-  /** min(max_predictions_per_seq, max(1, round(length * masked_lm_prob))), rounding half to even as Python 3. */
+  /** See {@link MlmMasker#numToPredict}. */
   int numToPredict(int length) {
-    int byProb = (int) Math.rint(length * options.maskedLmProb());
-    return Math.min(options.maxPredictionsPerSeq(), Math.max(1, byProb));
+    return masker.numToPredict(length);
   }
 
   /** Uniform in [lo, hi], both inclusive (Python's randint). */

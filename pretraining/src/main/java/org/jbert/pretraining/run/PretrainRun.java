@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jbert.core.JbertException;
 import org.jbert.core.config.Activation;
 import org.jbert.core.config.BertConfig;
@@ -20,7 +21,9 @@ import org.jbert.core.io.AtomicFiles;
 import org.jbert.core.tokenize.BertTokenizer;
 import org.jbert.core.tokenize.Vocab;
 import org.jbert.core.train.BatchSource;
+import org.jbert.core.train.ResumeCheck;
 import org.jbert.core.train.Rng;
+import org.jbert.core.train.RunFolder;
 import org.jbert.core.train.Trainer;
 import org.jbert.pretraining.PretrainingBatch;
 import org.jbert.pretraining.PretrainingLoss;
@@ -58,7 +61,34 @@ public final class PretrainRun {
    * {@code stopAfter} (as a time-limited job would); a later run with {@code resume} continues exactly.
    */
   public static Outcome run(PretrainRunConfig c, boolean resume, PrintStream progress, long stopAfter) {
-    Path runDir = Path.of(c.train().outputDir());
+    return run(c, resume ? RunFolder.Mode.RESUME : RunFolder.Mode.FRESH, progress, stopAfter);
+  }
+
+  /**
+   * As {@link #run(PretrainRunConfig, boolean, PrintStream, long)} with the output folder taken for the run
+   * ({@link RunFolder}): locked; an earlier run there is continued, deleted or refused by {@code mode}; a resume is
+   * checked against {@link #resumeCheck} before anything is written.
+   */
+  public static Outcome run(PretrainRunConfig c, RunFolder.Mode mode, PrintStream progress, long stopAfter) {
+    try (RunFolder folder = RunFolder.open(Path.of(c.train().outputDir()), mode, resumeCheck(c))) {
+      return run(c, folder, progress, stopAfter);
+    }
+  }
+
+  /**
+   * What must be the same to resume a pretraining run: the train section's data-order settings, every data setting
+   * (instance generation included) and the corpus file's name, size and SHA-256.
+   */
+  public static ResumeCheck resumeCheck(PretrainRunConfig c) {
+    ResumeCheck r = ResumeCheck.of(c.train()).withSettings("data", c.data(), Set.of("data.corpus"));
+    String corpus = c.data().corpus();
+    if (corpus.equals(PretrainRunConfig.Data.SPAMASSASSIN)) return r.with("data.corpus", corpus);
+    if (!Files.isRegularFile(Path.of(corpus))) throw corpusNotFound(Path.of(corpus));
+    return r.withFile("data.corpus", Path.of(corpus));
+  }
+
+  private static Outcome run(PretrainRunConfig c, RunFolder folder, PrintStream progress, long stopAfter) {
+    Path runDir = folder.dir();
     PretrainingDataOptions opts = c.data().instances();
     try (PretrainingModel model = model(c)) {
       if (model.config().maxPositionEmbeddings() < opts.maxSeqLength()) {
@@ -100,12 +130,12 @@ public final class PretrainRun {
         }
       };
       Trainer<PretrainingBatch> trainer = new Trainer<>(c.train(), model.trainable(), source)
-          .resolvedConfig(c).resume(resume).title("Pretraining: " + describe(c))
+          .resolvedConfig(c).folder(folder).title("Pretraining: " + describe(c))
           .progress(progress, System.console() != null && progress == System.out);
       if (!dev.isEmpty()) trainer.evaluator(step -> evaluate(model, dev, c.train().batchSize(), opts));
       Trainer.Result r = trainer.run(stopAfter);
       Path modelDir = runDir.resolve("model");
-      if (r.lastStep() == r.totalSteps()) model.save(modelDir);
+      if (r.finished()) model.save(modelDir);
       return new Outcome(r, modelDir, stats, dev.size());
     }
   }
@@ -156,16 +186,24 @@ public final class PretrainRun {
     if (c.model().fromScratch()) return Vocab.named(c.model().vocab());
     Path v = model.bert().vocab().orElseThrow(() -> new JbertException(c.model().from()
         + ": the model comes without vocab.txt; expected one to tokenize the corpus"));
-    return Vocab.load(v);
+    Vocab vocab = Vocab.load(v);
+    if (vocab.size() > model.config().vocabSize()) {
+      throw new JbertException(c.model().from() + ": the vocabulary " + v + " has " + vocab.size()
+          + " entries but the model's vocab_size is " + model.config().vocabSize() + "; expected at most "
+          + model.config().vocabSize() + " (the model's own vocab.txt)");
+    }
+    return vocab;
+  }
+
+  private static JbertException corpusNotFound(Path p) {
+    return new JbertException("data.corpus " + p + ": file not found; expected a text file (one sentence per line, a"
+        + " blank line between documents) or 'spamassassin'");
   }
 
   private static Path corpus(PretrainRunConfig.Data d, Path dataDir) {
     if (!d.corpus().equals(PretrainRunConfig.Data.SPAMASSASSIN)) {
       Path p = Path.of(d.corpus());
-      if (!Files.isRegularFile(p)) {
-        throw new JbertException("data.corpus " + p + ": file not found; expected a text file (one sentence per"
-            + " line, a blank line between documents) or 'spamassassin'");
-      }
+      if (!Files.isRegularFile(p)) throw corpusNotFound(p);
       return p;
     }
     Path out = dataDir.resolve("spamassassin.txt");

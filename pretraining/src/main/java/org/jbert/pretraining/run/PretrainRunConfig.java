@@ -1,19 +1,25 @@
 package org.jbert.pretraining.run;
 
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.annotation.JsonTypeName;
 import org.jbert.core.JbertException;
+import org.jbert.core.config.RunConfig;
 import org.jbert.core.train.TrainConfig;
 import org.jbert.pretraining.data.PretrainingDataOptions;
 
 /**
  * A pretraining run file ({@code bin/jbert run configs/pretrain-*.yaml}), bound by
- * {@link org.jbert.core.config.yaml.YamlBinder}: unknown keys are rejected with their key path.
+ * {@link org.jbert.core.config.ConfigMapper} as the {@link RunConfig} of its task: unknown keys are rejected with their
+ * key path.
  *
  * @param task always {@code pretrain}
  * @param model where the weights start
  * @param data the corpus and how instances are made from it
  * @param train the shared training section
  */
-public record PretrainRunConfig(String task, Model model, Data data, TrainConfig train) {
+@JsonTypeName(PretrainRunConfig.TASK)
+@JsonTypeInfo(use = JsonTypeInfo.Id.NONE)
+public record PretrainRunConfig(String task, Model model, Data data, TrainConfig train) implements RunConfig {
   public static final String TASK = "pretrain";
 
   public PretrainRunConfig {

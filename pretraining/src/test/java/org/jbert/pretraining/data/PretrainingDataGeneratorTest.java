@@ -515,6 +515,16 @@ class PretrainingDataGeneratorTest {
   }
 
   @Test
+  void aByteOrderMarkAtTheStartIsDropped() throws IOException {
+    Path plain = write("plain.txt", "the cat sat .\nthe dog sat .\n\nthe cat ran .\nthe dog ran .\n");
+    Path bom = write("bom.txt", "\uFEFFthe cat sat .\nthe dog sat .\n\nthe cat ran .\nthe dog ran .\n");
+    List<TrainingInstance> a = collect(SMALL, plain);
+    List<TrainingInstance> b = collect(SMALL, bom);
+    assertEquals(a.size(), b.size());
+    for (int i = 0; i < a.size(); i++) assertArrayEquals(a.get(i).inputIds(), b.get(i).inputIds());
+  }
+
+  @Test
   void nonUtf8IsAnErrorNamingFileAndLine() throws IOException {
     Path p = dir.resolve("latin1.txt");
     byte[] good = "the cat sat .\nthe dog sat .\n".getBytes(StandardCharsets.UTF_8);

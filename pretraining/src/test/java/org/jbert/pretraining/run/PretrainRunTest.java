@@ -94,6 +94,22 @@ class PretrainRunTest {
     assertEquals(l, resumed, "resumed run repeats the uninterrupted losses");
   }
 
+  /**
+   * {@code train.batch_size: 1}: MLM and NSP losses on one row per step, and the held-out evaluation in batches of 1.
+   * Each step's loss is finite and the held-out MLM loss equals the mean over its one-instance batches.
+   */
+  @Test
+  void batchOfOneTrains() throws Exception {
+    Path out = dir.resolve("b1");
+    PretrainRun.Outcome o = PretrainRun.run(config(out, 3, "train.batch_size=1", "train.checkpoint_every=0"), false,
+        QUIET);
+    List<Double> l = losses(out);
+    assertEquals(3, l.size());
+    for (double x : l) assertTrue(Double.isFinite(x) && x > 0, l.toString());
+    assertTrue(Double.isFinite(o.result().eval().get("mlm_loss")), o.result().eval().toString());
+    assertTrue(Double.isFinite(o.result().eval().get("nsp_loss")), o.result().eval().toString());
+  }
+
   @Test
   void badConfigsAreNamed() {
     Path out = dir.resolve("bad");

@@ -7,6 +7,7 @@ import org.jbert.core.JbertException;
 import org.jbert.core.train.Trainable;
 import org.jbert.finetune.Batch;
 import org.jbert.finetune.TaskModel;
+import org.jbert.finetune.TaskModelFiles;
 import org.jbert.finetune.run.DistributedTraining;
 import org.jbert.finetune.run.FinetuneRunConfig;
 
@@ -36,7 +37,7 @@ public final class SparkFinetuneTraining implements DistributedTraining {
     String folder = replica.toAbsolutePath().toString();
     SparkDataParallel<Batch, TaskBatchSharding.Share> dp = new SparkDataParallel<>(
         JavaSparkContext.fromSparkContext(spark.sparkContext()), model, config.workers(), folder,
-        () -> TaskModel.load(Path.of(folder)), new TaskBatchSharding()).microBatches(config.microBatches());
+        () -> TaskModelFiles.load(Path.of(folder)), new TaskBatchSharding()).microBatches(config.microBatches());
     return new Session() {
       @Override
       public Trainable<Batch> trainable() {

@@ -19,6 +19,7 @@ import org.jbert.core.train.TrainConfig;
 import org.jbert.core.train.Trainer;
 import org.jbert.finetune.Batch;
 import org.jbert.finetune.TaskModel;
+import org.jbert.finetune.TaskModelFiles;
 import org.jbert.testing.HfTiny;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,13 +45,13 @@ class SparkDataParallelTest {
     String path = folder.toString();
 
     List<double[]> single, parallel;
-    try (TaskModel m = TaskModel.fromHuggingFace(folder)) {
+    try (TaskModel m = TaskModelFiles.fromHuggingFace(folder)) {
       new Trainer<>(config(dir.resolve("single")), m, data()).progress(quiet(), false).run();
       single = metrics(dir.resolve("single"));
     }
-    try (TaskModel m = TaskModel.fromHuggingFace(folder)) {
+    try (TaskModel m = TaskModelFiles.fromHuggingFace(folder)) {
       SparkDataParallel<Batch, TaskBatchSharding.Share> dp = new SparkDataParallel<>(sc, m, 2, path + "#test",
-          () -> TaskModel.fromHuggingFace(Path.of(path)), new TaskBatchSharding());
+          () -> TaskModelFiles.fromHuggingFace(Path.of(path)), new TaskBatchSharding());
       new Trainer<>(config(dir.resolve("parallel")), dp, data()).progress(quiet(), false).run();
       parallel = metrics(dir.resolve("parallel"));
     }

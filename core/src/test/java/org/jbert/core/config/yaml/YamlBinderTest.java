@@ -58,7 +58,8 @@ class YamlBinderTest {
     String e = error(MINIMAL + "train:\n  lr_schedule: cosine\n");
     assertTrue(e.startsWith("run.yaml: unknown key train.lr_schedule; allowed keys under train: lr, weight_decay, "
         + "adam_beta1, adam_beta2, adam_eps, schedule, warmup_steps,"), e);
-    assertTrue(e.endsWith("keep_checkpoints, output_dir"), e);
+    assertTrue(e.endsWith("keep_checkpoints, output_dir, metric_for_best_model, metric_mode, early_stopping_patience, "
+        + "early_stopping_threshold, load_best_model_at_end"), e);
     assertEquals("run.yaml: unknown key trian; allowed keys at the top level: name, train, stages, limit, mode",
         error(MINIMAL + "trian: {}\n"));
     assertEquals("run.yaml: unknown key stages[1].layer; allowed keys under stages[1]: name, layers",
@@ -73,7 +74,8 @@ class YamlBinderTest {
         error(MINIMAL + "train: {schedule: cosine}\n"));
     assertEquals("run.yaml: train: expected a mapping with keys lr, weight_decay, adam_beta1, adam_beta2, adam_eps, "
         + "schedule, warmup_steps, warmup_ratio, max_steps, epochs, batch_size, shuffle, grad_accum_steps, max_grad_norm, seed, "
-        + "log_every, eval_every, checkpoint_every, keep_checkpoints, output_dir, got 3", error(MINIMAL + "train: 3\n"));
+        + "log_every, eval_every, checkpoint_every, keep_checkpoints, output_dir, metric_for_best_model, metric_mode, "
+        + "early_stopping_patience, early_stopping_threshold, load_best_model_at_end, got 3", error(MINIMAL + "train: 3\n"));
     assertEquals("run.yaml: stages: expected a list of (a mapping with keys name, layers), got 'a'",
         error(MINIMAL + "stages: a\n"));
     assertEquals("run.yaml: missing key stages[0].layers; expected an integer", error(MINIMAL + "stages: [{name: a}]\n"));

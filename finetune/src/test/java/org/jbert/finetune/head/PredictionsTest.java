@@ -1,9 +1,9 @@
-package org.jbert.finetune;
+package org.jbert.finetune.head;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
-import org.jbert.finetune.Predictions.Label;
+import org.jbert.finetune.head.Predictions.Label;
 import org.junit.jupiter.api.Test;
 
 /** Logits to labels, against softmax and sigmoid worked out by hand. */

@@ -1,8 +1,12 @@
-package org.jbert.finetune;
+package org.jbert.finetune.head;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import org.jbert.core.JbertException;
+import org.jbert.core.tokenize.Vocab;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -84,6 +88,75 @@ public final class Predictions {
     }
     return List.copyOf(out);
   }
+
+  /** Multi-label classes at or above this sigmoid probability are predicted (HF's pipeline threshold). */
+  public static final double MULTI_LABEL_THRESHOLD = 0.5;
+
+  /**
+   * One JSON line per row with the predicted labels, what {@code jbert predict --labels-output} writes:
+   * classification {"label", "id", "probability"} (softmax); multi-label {"labels" (sigmoid >= 0.5),
+   * "probabilities": {label: p}}; regression {"value"}; tagging {"tokens" (when {@code vocab} is given), "labels",
+   * "probabilities"}, one entry per real token ([CLS] and [SEP] included), aligned with input_word_ids.
+   *
+   * @param logits row-major logits of shape {@code shape}: [N,C] or [N,T,C] (tagging)
+   * @param inputWordIds [N,T] the rows' ids (tagging: the tokens named)
+   * @param inputMask [N,T] (tagging: the real tokens)
+   * @param names the model's label names (id2label), or empty for {@code LABEL_<id>}
+   * @param vocab the model's vocabulary, or null (then tagging lines have no "tokens")
+   */
+  public static List<String> jsonLines(float[] logits, long[] shape, int[][] inputWordIds, int[][] inputMask,
+      ProblemType problem, List<String> names, Vocab vocab) {
+    int n = (int) shape[0];
+    List<String> lines = new ArrayList<>(n);
+    if (shape.length == 3) {
+      int t = (int) shape[1], c = (int) shape[2];
+      List<List<Label>> tags = tag(logits, n, t, c, inputMask, names);
+      for (int r = 0; r < n; r++) {
+        ObjectNode o = JSON.createObjectNode();
+        if (vocab != null) {
+          ArrayNode tokens = o.putArray("tokens");
+          for (int i = 0; i < t; i++) {
+            if (inputMask[r][i] != 0) tokens.add(vocab.token(inputWordIds[r][i]));
+          }
+        }
+        ArrayNode ls = o.putArray("labels");
+        ArrayNode ps = o.putArray("probabilities");
+        for (Label l : tags.get(r)) {
+          ls.add(l.name());
+          ps.add(l.probability());
+        }
+        lines.add(o.toString());
+      }
+      return lines;
+    }
+    if (shape.length != 2) {
+      throw new JbertException("logits have shape " + java.util.Arrays.toString(shape)
+          + "; expected [N,C] or [N,T,C] for labels");
+    }
+    int c = (int) shape[1];
+    if (problem == ProblemType.REGRESSION) {
+      for (int r = 0; r < n; r++) lines.add(JSON.createObjectNode().put("value", logits[r * c]).toString());
+    } else if (problem == ProblemType.MULTI_LABEL_CLASSIFICATION) {
+      for (List<Label> row : multiLabel(logits, n, c, names)) {
+        ObjectNode o = JSON.createObjectNode();
+        ArrayNode on = o.putArray("labels");
+        ObjectNode ps = o.putObject("probabilities");
+        for (Label l : row) {
+          if (l.probability() >= MULTI_LABEL_THRESHOLD) on.add(l.name());
+          ps.put(l.name(), l.probability());
+        }
+        lines.add(o.toString());
+      }
+    } else {
+      for (Label l : classify(logits, n, c, names)) {
+        lines.add(JSON.createObjectNode().put("label", l.name()).put("id", l.id()).put("probability",
+            l.probability()).toString());
+      }
+    }
+    return lines;
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private static Label argmaxSoftmax(float[] logits, int off, int c, List<String> names) {
     int best = 0;
