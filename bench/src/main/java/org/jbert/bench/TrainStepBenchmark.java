@@ -9,12 +9,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Supplier;
 import org.jbert.core.JbertException;
 import org.jbert.core.config.BertConfig;
 import org.jbert.core.train.AdamW;
-import org.jbert.core.train.Clipping;
-import org.jbert.core.train.GradAccumulator;
-import org.jbert.core.train.Trainable.LossAndGradients;
+import org.jbert.core.train.OptimizerStep;
 import org.jbert.core.weights.WeightSource;
 import org.jbert.core.weights.WeightSources;
 import org.jbert.finetune.Batch;
@@ -153,60 +152,35 @@ public final class TrainStepBenchmark {
     double loss = Double.NaN;
     Random rnd = new Random(seed);
     try (model; AdamW opt = new AdamW(model.parameters(), HYPER);
-        GradAccumulator acc = passes > 1 ? new GradAccumulator(model.parameters()) : null) {
+        OptimizerStep<Batch> optimizerStep = new OptimizerStep<>(model, opt, passes, MAX_GRAD_NORM, seed)) {
       for (INDArray p : model.parameters().values()) params += p.length();
       progress.printf(Locale.ROOT, "training B=%d T=%d (%s): %d parameters, 1 warm-up + %d timed steps%n", batch,
           seqLen, passes == 1 ? "one pass" : passes + " micro-batches of " + micro, params, steps);
+      Supplier<Batch> batches = () -> {
+        int[][] ids = RandomInputs.randomIds(micro, seqLen, config.vocabSize(), rnd);
+        int[] labels = new int[micro];
+        for (int i = 0; i < micro; i++) labels[i] = rnd.nextInt(NUM_LABELS);
+        return Batch.classification(ids, RandomInputs.ones(micro, seqLen), new int[micro][seqLen], labels);
+      };
       for (int step = 0; step <= steps; step++) {
-        long t0 = System.nanoTime();
-        double lossSum = 0;
-        Map<String, INDArray> grads = null;
-        for (int pass = 0; pass < passes; pass++) {
-          int[][] ids = RandomInputs.randomIds(micro, seqLen, config.vocabSize(), rnd);
-          int[] labels = new int[micro];
-          for (int i = 0; i < micro; i++) labels[i] = rnd.nextInt(NUM_LABELS);
-          try (Batch b = Batch.classification(ids, RandomInputs.ones(micro, seqLen), new int[micro][seqLen],
-              labels)) {
-            model.seedRandom(seed + (long) step * passes + pass);
-            LossAndGradients r = model.lossAndGradients(b);
-            lossSum += r.loss();
-            if (acc != null) {
-              acc.add(r.gradients());
-              closeAll(r.gradients());
-            } else {
-              grads = r.gradients();
-            }
-          }
-        }
-        if (acc != null) grads = acc.average();
-        long t1 = System.nanoTime();
-        Clipping.clipGlobalNorm(grads, MAX_GRAD_NORM);
-        opt.step(grads);
-        if (acc != null) acc.reset(); else closeAll(grads);
-        System.gc(); // as the Trainer does once per step: ND4J frees native memory only when arrays are collected
-        long t2 = System.nanoTime();
-        loss = lossSum / passes;
-        double s = (t2 - t0) / 1e9;
+        // The Trainer's own step: micro-batches seeded per (seed, step, pass), averaged, clipped, AdamW, GC.
+        OptimizerStep.Outcome o = optimizerStep.run(step, batches, HYPER.lr());
+        loss = o.loss();
+        double s = o.forwardBackwardSeconds() + o.updateSeconds();
         if (step == 0) {
           warmup = s;
         } else {
           total[step - 1] = s;
-          fwdBwd[step - 1] = (t1 - t0) / 1e9;
-          update[step - 1] = (t2 - t1) / 1e9;
+          fwdBwd[step - 1] = o.forwardBackwardSeconds();
+          update[step - 1] = o.updateSeconds();
         }
         progress.printf(Locale.ROOT, "training B=%d T=%d %s: %.3f s (forward+backward %.3f s, update %.3f s), "
             + "loss %.4f%n", batch, seqLen, step == 0 ? "warm-up" : "step " + step + "/" + steps, s,
-            (t1 - t0) / 1e9, (t2 - t1) / 1e9, loss);
+            o.forwardBackwardSeconds(), o.updateSeconds(), loss);
       }
     }
     return new Result(batch, micro, seqLen, steps, median(total), median(fwdBwd), median(update), warmup, loss,
         ChildJvm.peakRssKb(), params);
-  }
-
-  private static void closeAll(Map<String, INDArray> arrays) {
-    for (INDArray g : arrays.values()) {
-      if (!g.wasClosed()) g.close();
-    }
   }
 
   /** The median (mean of the middle two for an even count). */

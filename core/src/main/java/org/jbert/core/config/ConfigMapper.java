@@ -145,7 +145,6 @@ public final class ConfigMapper {
 
   /** Binds {@code tree} to {@code type}; {@code source} (usually the file) prefixes every message. */
   public <T> T bind(JsonNode tree, Class<T> type, String source) {
-    typeOf(tree, type, source);
     return type.cast(bindAt(tree, type, source, List.of()));
   }
 
@@ -154,16 +153,16 @@ public final class ConfigMapper {
    * that messages name the whole path.
    */
   public Object bindAt(JsonNode tree, Type type, String source, List<Object> base) {
+    Type root = type instanceof Class<?> c ? typeOf(tree, c, source) : type;  // the record a polymorphic type picks
     try {
       return mapper.readerFor(mapper.constructType(type)).readValue(tree);
     } catch (ConfigProblem p) {
-      throw message(p, tree, type, source, base, List.of());
+      throw message(p, tree, root, source, base, List.of());
     } catch (JsonMappingException e) {
       List<Object> path = new ArrayList<>();
       for (JsonMappingException.Reference r : e.getPath()) {
         path.add(r.getFieldName() != null ? r.getFieldName() : (Object) r.getIndex());
       }
-      Type root = type instanceof Class<?> c ? typeOf(tree, c, source) : type;
       throw message(e, tree, root, source, base, path);
     } catch (IOException e) {
       throw new IllegalStateException("reading a tree failed", e);

@@ -173,7 +173,7 @@ public final class Trainer<B> {
     Map<String, Double> lastEval = Map.of();
 
     try (AdamW opt = new AdamW(params, cfg.adamW());
-        GradAccumulator acc = k > 1 ? new GradAccumulator(params) : null) {
+        OptimizerStep<B> optimizerStep = new OptimizerStep<>(model, opt, k, cfg.maxGradNorm(), cfg.seed())) {
       Optional<Path> from = f.resumeFrom();
       if (from.isPresent()) {
         Checkpoints.Loaded c = checkpoints.load(from.get());
@@ -186,35 +186,15 @@ public final class Trainer<B> {
           : ProgressBar.stdout(step, total);
       try (MetricsLog metrics = MetricsLog.open(runDir.resolve("metrics.jsonl"), step)) {
         while (step < total && step < stopAfter && (best == null || !best.stopped())) {
-          double lossSum = 0;
-          Map<String, INDArray> grads = null;
-          for (int micro = 0; micro < k; micro++) {
-            B batch = data.batch(order.next());
-            model.seedRandom(Rng.seed(cfg.seed(), step, micro));
-            Trainable.LossAndGradients r;
-            try {
-              r = model.lossAndGradients(batch);
-            } finally {
-              closeIfPossible(batch);
-            }
-            if (!Double.isFinite(r.loss())) throw nonFinite(step + 1, "loss", r.loss(), lastCheckpoint);
-            lossSum += r.loss();
-            if (acc != null) {
-              acc.add(r.gradients());
-              closeAll(r.gradients());
-            } else {
-              grads = r.gradients();
-            }
-          }
-          if (acc != null) grads = acc.average();
-          double loss = lossSum / k;
-          double norm = Clipping.clipGlobalNorm(grads, cfg.maxGradNorm());
-          if (!Double.isFinite(norm)) throw nonFinite(step + 1, "gradient norm", norm, lastCheckpoint);
           double lr = schedule.lr(step);
-          opt.step(grads, lr);
-          if (acc == null) closeAll(grads);
-          releaseNativeMemory();
-          if (acc != null) acc.reset();
+          OptimizerStep.Outcome o;
+          try {
+            o = optimizerStep.run(step, () -> data.batch(order.next()), lr);
+          } catch (OptimizerStep.NonFinite e) {
+            throw nonFinite(step + 1, e.what(), e.value(), lastCheckpoint);
+          }
+          double loss = o.loss();
+          double norm = o.gradNorm();
           step++;
           losses.add(loss);
 
@@ -256,27 +236,6 @@ public final class Trainer<B> {
     }
   }
 
-  /**
-   * Frees a micro-batch's gradient arrays as soon as they are used: ND4J releases native memory only when the Java
-   * objects are collected, which under a small heap happens too rarely to bound the process's memory.
-   */
-  private static void closeAll(Map<String, INDArray> arrays) {
-    for (INDArray a : arrays.values()) {
-      if (!a.wasClosed()) a.close();
-    }
-  }
-
-  /**
-   * Collects garbage once per optimizer step. ND4J frees the native memory of an array only when its Java object is
-   * collected, and a training step leaves gigabytes of activations behind while the heap barely grows, so without
-   * this the process grows to javacpp's {@code maxphysicalbytes} and fails there (measured: BERT-base B=8 stopped
-   * at step 35 with 16.4 GB; a small model held 8.4 GB after 20 steps, 4 GB with this). A collection with a small
-   * live heap takes tens of milliseconds, against seconds per step.
-   */
-  private static void releaseNativeMemory() {
-    System.gc();
-  }
-
   /** The YAML shape of the default resolved config: {@code train:} and the section. */
   public record TrainSection(TrainConfig train) {}
 
@@ -315,16 +274,6 @@ public final class Trainer<B> {
     d.put("batch", p.batch());
     d.put("rng_state", p.rngState());
     return s;
-  }
-
-  private static void closeIfPossible(Object batch) {
-    if (batch instanceof AutoCloseable c) {
-      try {
-        c.close();
-      } catch (Exception e) {
-        throw new IllegalStateException("closing a micro-batch failed", e);
-      }
-    }
   }
 
   private static JbertException nonFinite(long step, String what, double value, Path lastGood) {
