@@ -18,7 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Hugging Face classifier, its 3 golden rows as one batch, dropout 0, 4 AdamW steps) with 2 workers (shares of 2 rows
  * and 1 row, so the average must weight by example count) and 2 micro-batches per worker (parts of one row) equals the
  * single-process run step by step (loss and gradient norm, 1e-5 relative) and so Hugging Face's trajectory
- * (FinetuneGoldenTest's figures, 1e-4 as there); the run folder holds the same files (metrics, report, model).
+ * (FinetuneGoldenTest's figures, 1e-4 as there); the run folder holds the same files (metrics, report, model). A
+ * distributed run stopped after step 2 ({@code --stop-after}, as a killed driver leaves its last checkpoint) and
+ * continued with {@code --resume} gives the uninterrupted run's losses.
  */
 class DistributedRunTest {
   static final double[] HF_LOSS = {1.1093875169754028, 1.093855857849121, 1.082936406135559, 1.0720211267471313};
@@ -45,6 +47,17 @@ class DistributedRunTest {
     }
     for (String f : List.of("metrics.jsonl", "config.resolved.yaml", "report.md", "loss.png", "model")) {
       assertTrue(Files.exists(dir.resolve("spark").resolve(f)), f);
+    }
+
+    String[] distributed = {"--set", "distributed.engine=spark", "--set", "distributed.master=local[2]", "--set",
+        "distributed.workers=2"};
+    Path resumed = dir.resolve("resumed");
+    run(resumed, CliRun.concat(distributed, new String[] {"--stop-after", "2"}));
+    List<ObjectNode> after = run(resumed, CliRun.concat(distributed, new String[] {"--resume"}));
+    assertEquals(4, after.size(), "steps 1-2, then 3-4 after the resume");
+    for (int i = 0; i < 4; i++) {
+      double a = spark.get(i).get("loss").asDouble(), b = after.get(i).get("loss").asDouble();
+      assertEquals(a, b, 1e-6 * a, "step " + (i + 1) + " loss after --resume");
     }
   }
 
