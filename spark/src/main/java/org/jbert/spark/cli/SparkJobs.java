@@ -38,15 +38,16 @@ final class SparkJobs implements AutoCloseable {
   }
 
   /**
-   * A session on {@code master}: the running one when this JVM already has one on that master (tests, a notebook),
-   * else a new one, stopped by {@link #close}. A {@code spark://} master that accepts no connection is an error at
+   * A session on {@code master}: the running one when this JVM already has one (a JVM holds one SparkContext; tests,
+   * a notebook), else a new one, stopped by {@link #close}. A {@code spark://} master that accepts no connection is an error at
    * once (Spark itself would retry for a minute).
    */
   static SparkJobs open(String master) {
     if (master.startsWith("spark://")) probe(master);
+    // A JVM holds one SparkContext: a running session (tests, a notebook) is used as it is and left running.
     SparkSession active = SparkSession.getDefaultSession().isDefined() ? SparkSession.getDefaultSession().get()
         : null;
-    if (active != null && active.sparkContext().master().equals(master)) return new SparkJobs(active, false);
+    if (active != null) return new SparkJobs(active, false);
     try {
       SparkSession s = SparkSession.builder().master(master).appName("jbert").config("spark.ui.enabled", "false")
           .getOrCreate();

@@ -51,6 +51,10 @@ public final class SparkDataParallel<B, S extends Serializable> implements Train
   /** One worker's summed loss and gradients. */
   record Part(int examples, double lossSum, Map<String, float[]> gradSums) implements Serializable {}
 
+  /** Tests only: how many of the next worker tasks fail on purpose (Spark must retry them). */
+  static final java.util.concurrent.atomic.AtomicInteger INJECTED_FAILURES =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   /** Per JVM: idle replicas by run key, one per task running at once. */
   private static final Map<String, Queue<Trainable<?>>> POOL = new ConcurrentHashMap<>();
 
@@ -154,6 +158,9 @@ public final class SparkDataParallel<B, S extends Serializable> implements Train
   @SuppressWarnings("unchecked")
   private static <B, S extends Serializable> Part work(String key, ReplicaFactory<B> factory, Sharding<B, S> sharding,
       S share, int micro, Map<String, float[]> weights, long seed) throws Exception {
+    if (INJECTED_FAILURES.getAndUpdate(x -> Math.max(0, x - 1)) > 0) {
+      throw new IllegalStateException("a task failure injected by a test");
+    }
     Queue<Trainable<?>> idle = POOL.computeIfAbsent(key, x -> new ConcurrentLinkedQueue<>());
     Trainable<B> replica = (Trainable<B>) idle.poll();
     if (replica == null) replica = factory.create();

@@ -13,7 +13,7 @@ import org.jbert.finetune.run.FinetuneRunConfig;
 
 /**
  * {@code distributed: {engine: spark, ...}} in a fine-tuning run file: {@link SparkDataParallel} on a Spark session
- * (the running one when this JVM has one on that master, else a new one, stopped at the end of the run). Workers load
+ * (the running one when this JVM has one, else a new one on {@code master}, stopped at the end of the run). Workers load
  * their replicas from the run's {@code distributed-replica/} folder, which must be on a path they see.
  */
 public final class SparkFinetuneTraining implements DistributedTraining {
@@ -26,7 +26,7 @@ public final class SparkFinetuneTraining implements DistributedTraining {
   public Session start(FinetuneRunConfig.Distributed config, TaskModel model, Path replica) {
     SparkSession active = SparkSession.getDefaultSession().isDefined() ? SparkSession.getDefaultSession().get()
         : null;
-    boolean owned = active == null || !active.sparkContext().master().equals(config.master());
+    boolean owned = active == null; // a JVM holds one SparkContext: a running one is used and left running
     SparkSession spark;
     try {
       spark = owned ? SparkSession.builder().master(config.master()).appName("jbert run")

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Data-parallel fine-tuning in local[2]: the Trainer over {@link SparkDataParallel} with 2 workers gives the losses
  * and gradient norms of a single-process run with the same global batch, step by step (1e-5 relative), on the
  * hf-tiny-bert sequence classifier (dropout 0 in its config.json), over 5 steps with warmup, decay, clipping and
- * weight decay; an odd batch (5 rows: shares of 3 and 2) checks the weighting by example count.
+ * weight decay; an odd batch (5 rows: shares of 3 and 2) checks the weighting by example count. One worker task fails
+ * on purpose (a test-only injection) and Spark's retry gives the same run.
  */
 class SparkDataParallelTest {
   static final int N = 20, T = 12, BATCH = 5, STEPS = 5;
@@ -38,8 +39,7 @@ class SparkDataParallelTest {
 
   @Test
   void twoWorkersEqualOneProcess() throws Exception {
-    SparkSession spark = SparkSession.builder().master("local[2]").appName("jbert-spark-tests")
-        .config("spark.ui.enabled", "false").getOrCreate();
+    SparkSession spark = org.jbert.spark.LocalSparkAccess.session();
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Path folder = HfTiny.folder("seqcls");
     String path = folder.toString();
@@ -49,12 +49,14 @@ class SparkDataParallelTest {
       new Trainer<>(config(dir.resolve("single")), m, data()).progress(quiet(), false).run();
       single = metrics(dir.resolve("single"));
     }
+    SparkDataParallel.INJECTED_FAILURES.set(1);
     try (TaskModel m = TaskModelFiles.fromHuggingFace(folder)) {
       SparkDataParallel<Batch, TaskBatchSharding.Share> dp = new SparkDataParallel<>(sc, m, 2, path + "#test",
           () -> TaskModelFiles.fromHuggingFace(Path.of(path)), new TaskBatchSharding());
       new Trainer<>(config(dir.resolve("parallel")), dp, data()).progress(quiet(), false).run();
       parallel = metrics(dir.resolve("parallel"));
     }
+    assertEquals(0, SparkDataParallel.INJECTED_FAILURES.get(), "the injected failure happened");
     assertEquals(STEPS, single.size());
     assertEquals(STEPS, parallel.size());
     double worst = 0;
