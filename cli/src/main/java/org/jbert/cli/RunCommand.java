@@ -64,11 +64,14 @@ final class RunCommand implements Runnable {
     RunConfig c = YamlBinder.load(config, RunConfig.class, RUNS, overrides);
     Trainer.Result r;
     Path model;
+    String bestMetric = "";
     if (c instanceof PretrainRunConfig p) {
+      bestMetric = p.train().metricForBestModel();
       PretrainRun.Outcome o = PretrainRun.run(p, mode, System.out, stopAfter);
       r = o.result();
       model = o.modelDir();
     } else if (c instanceof FinetuneRunConfig f) {
+      bestMetric = f.train().metricForBestModel();
       FinetuneRun.Outcome o = FinetuneRun.run(f, mode, System.out, stopAfter, TaskScores::score);
       r = o.result();
       model = o.modelDir();
@@ -79,7 +82,7 @@ final class RunCommand implements Runnable {
     System.out.printf("jbert: steps %d..%d of %d, last loss %.4f, eval %s; model in %s, report in %s%n",
         r.firstStep(), r.lastStep(), r.totalSteps(), r.lastLoss(), r.eval(), model, r.runDir().resolve("report.md"));
     if (r.bestStep() > 0) {
-      System.out.printf("jbert: best checkpoint step %d (%s %.6g)%s%n", r.bestStep(), "metric_for_best_model",
+      System.out.printf("jbert: best checkpoint step %d (%s %.6g)%s%n", r.bestStep(), bestMetric,
           r.bestValue(), r.stoppedEarly() ? "; stopped early at step " + r.lastStep() : "");
     }
   }

@@ -145,6 +145,35 @@ class RunCommandTest {
     for (double x : l) assertTrue(Double.isFinite(x), l.toString());
   }
 
+  /**
+   * Issue 15, "Also", through a fine-tuning run: checkpoints/best names the step with the highest dev accuracy in
+   * metrics.jsonl (the first of equals), it survives keep_checkpoints 1, and with load_best_model_at_end the saved
+   * model's test accuracy is the best step's dev accuracy (dev and test are the same file here).
+   */
+  @Test
+  void theBestCheckpointByDevAccuracyIsKeptAndSaved() throws Exception {
+    Path run = dir.resolve("best");
+    CliRun.Result r = CliRun.run("run", config("best").toString(), "--set", "data.test=" + dir.resolve("dev.jsonl"),
+        "--set", "train.max_steps=12", "--set", "train.eval_every=2", "--set", "train.checkpoint_every=0",
+        "--set", "train.keep_checkpoints=1", "--set", "train.metric_for_best_model=eval_accuracy",
+        "--set", "train.load_best_model_at_end=true");
+    assertEquals(0, r.code(), r.err());
+    long bestStep = 0;
+    double best = -1;
+    for (String l : Files.readAllLines(run.resolve("metrics.jsonl"))) {
+      JsonNode n = new ObjectMapper().readTree(l);
+      if (n.has("eval_accuracy") && n.get("eval_accuracy").asDouble() > best) {
+        best = n.get("eval_accuracy").asDouble();
+        bestStep = n.get("step").asLong();
+      }
+    }
+    assertEquals("step-" + bestStep, Files.readString(run.resolve("checkpoints/best")).strip());
+    assertTrue(Files.isDirectory(run.resolve("checkpoints/step-" + bestStep)));
+    assertTrue(Files.isDirectory(run.resolve("checkpoints/step-12")));
+    JsonNode test = new ObjectMapper().readTree(run.resolve("test_metrics.json").toFile());
+    assertEquals(best, test.get("accuracy").asDouble(), 1e-12);
+  }
+
   @Test
   void unknownKeysAndTasksAreNamed() throws Exception {
     CliRun.assertOneLineError(CliRun.run("run", config("bad").toString(), "--set", "train.lr_schedule=linear"),

@@ -17,6 +17,8 @@ import org.jbert.core.tokenize.Features;
 import org.jbert.core.tokenize.Preprocessor;
 import org.jbert.core.tokenize.Vocab;
 import org.jbert.core.train.BatchSource;
+import org.jbert.core.train.ResumeCheck;
+import org.jbert.core.train.RunFolder;
 import org.jbert.core.train.TrainConfig;
 import org.jbert.core.train.Trainer;
 import org.jbert.core.weights.WeightSource;
@@ -146,8 +148,12 @@ public final class FineTuneThenPredictExample {
             return slice(trainRows, y, rows);
           }
         };
-        result = new Trainer<>(tc, m, data).title("Fine-tuning " + model + " on " + train.size() + " texts")
-            .progress(log, false).run();
+        // The example starts over in WORK_DIR/run each time it runs (as bin/jbert run --overwrite).
+        try (RunFolder runFolder = RunFolder.open(Path.of(tc.outputDir()), RunFolder.Mode.OVERWRITE,
+            ResumeCheck.of(tc))) {
+          result = new Trainer<>(tc, m, data).folder(runFolder)
+              .title("Fine-tuning " + model + " on " + train.size() + " texts").progress(log, false).run();
+        }
         List<Predictions.Label> fit = classify(m, pre, train.stream().map(LabeledText::text).toList());
         int right = 0;
         for (int i = 0; i < y.length; i++) right += fit.get(i).id() == y[i] ? 1 : 0;

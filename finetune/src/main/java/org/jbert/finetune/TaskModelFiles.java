@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 import org.jbert.core.JbertException;
 import org.jbert.core.config.BertConfig;
+import org.jbert.core.config.ConfigMapper;
 import org.jbert.core.io.JsonFiles;
 import org.jbert.core.model.BertModel;
 import org.jbert.core.weights.CheckpointNames;
@@ -138,31 +139,13 @@ public final class TaskModelFiles {
       throw new JbertException(dir + ": no " + BertModel.JBERT_FILE + " in this folder (not a jbert model folder; "
           + "use fromHuggingFace for a Hugging Face folder)");
     }
-    JsonNode m = JsonFiles.readObject(marker);
-    int version = m.path("format_version").asInt(-1);
-    if (version != BertModel.FORMAT_VERSION) {
-      throw new JbertException(marker + ": format_version " + version + " is not supported; expected "
-          + BertModel.FORMAT_VERSION);
-    }
-    JsonNode h = m.get(TaskModel.HEAD_KEY);
-    if (h == null || !h.isObject()) {
-      throw new JbertException(marker + ": no '" + TaskModel.HEAD_KEY + "' object (an encoder without a task head; load it "
-          + "with BertModel.load)");
-    }
-    TaskHead head = TaskHeads.get(text(marker, h, "type"));
+    JbertJson.Head h = JbertJson.read(marker).head().orElseThrow(() -> new JbertException(marker + ": no '"
+        + TaskModel.HEAD_KEY + "' object (an encoder without a task head; load it with BertModel.load)"));
+    TaskHead head = TaskHeads.get(h.type());
     BertConfig config = BertConfig.fromFolder(dir);
-    if (!h.path("num_labels").canConvertToInt()) {
-      throw new JbertException(marker + ": key head.num_labels is " + h.get("num_labels") + "; expected an integer");
-    }
-    int n = h.get("num_labels").asInt();
-    Map<String, String> options = new TreeMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = h.path("options").fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      options.put(e.getKey(), e.getValue().asText());
-    }
-    HeadContext ctx = new HeadContext(config, DataType.FLOAT, n,
-        ProblemType.fromHfName(text(marker, h, "problem_type"), marker + " key head.problem_type"),
-        h.path("dropout").asDouble(config.hiddenDropoutProb()), id2label(marker, h.get("id2label")), options);
+    HeadContext ctx = new HeadContext(config, DataType.FLOAT, h.numLabels(),
+        ProblemType.fromHfName(h.problemType(), marker + " key head.problem_type"),
+        h.dropout().orElse(config.hiddenDropoutProb()), id2label(marker, ConfigMapper.json().toTree(h.id2label())), new TreeMap<>(h.options()));
     try (HuggingFaceSource src = HuggingFaceSource.open(dir, head.weights(ctx))) {
       return strict(head, adjusted(ctx, adjust), src);
     }
@@ -185,11 +168,7 @@ public final class TaskModelFiles {
    */
   public static Optional<TaskHead> storedHead(Path dir) {
     Path marker = dir.resolve(BertModel.JBERT_FILE);
-    if (Files.isRegularFile(marker)) {
-      JsonNode h = JsonFiles.readObject(marker).get(TaskModel.HEAD_KEY);
-      if (h != null && h.isObject()) return Optional.of(TaskHeads.get(text(marker, h, "type")));
-      return Optional.empty();
-    }
+    if (Files.isRegularFile(marker)) return JbertJson.read(marker).head().map(h -> TaskHeads.get(h.type()));
     Path cfgFile = dir.resolve(HuggingFaceSource.CONFIG_FILE);
     if (!Files.isRegularFile(cfgFile)) return Optional.empty();
     JsonNode arch = JsonFiles.readObject(cfgFile).get("architectures");
@@ -212,18 +191,12 @@ public final class TaskModelFiles {
     BertConfig config = model.config();
     TaskHead head = model.head();
     HeadContext ctx = model.context();
-    ObjectNode marker = JSON.createObjectNode();
-    marker.put("format", "jbert");
-    marker.put("format_version", BertModel.FORMAT_VERSION);
-    marker.put("hidden_act", config.hiddenAct().name());
-    ObjectNode h = marker.putObject(TaskModel.HEAD_KEY);
-    h.put("type", head.type());
-    h.put("num_labels", ctx.numLabels());
-    h.put("problem_type", ctx.problemType().hfName());
-    h.put("dropout", ctx.dropoutRate());
-    if (!ctx.labelNames().isEmpty()) h.set("id2label", id2labelJson(ctx.labelNames()));
-    ObjectNode opts = h.putObject("options");
-    ctx.options().forEach(opts::put);
+    Map<String, String> names = new LinkedHashMap<>();
+    for (int i = 0; i < ctx.labelNames().size(); i++) names.put(Integer.toString(i), ctx.labelNames().get(i));
+    JbertJson.Head h = new JbertJson.Head(head.type(), ctx.numLabels(), ctx.problemType().hfName(),
+        Optional.of(ctx.dropoutRate()), names, new TreeMap<>(ctx.options()));
+    JbertJson j = new JbertJson("jbert", BertModel.FORMAT_VERSION, config.hiddenAct().name(), Optional.of(h));
+    ObjectNode marker = (ObjectNode) ConfigMapper.json().toTree(j);
     write(model, dir, Map.of(BertModel.JBERT_FILE, marker));
   }
 
@@ -359,13 +332,5 @@ public final class TaskModelFiles {
       throw new JbertException(file + ": id2label ids are " + m.keySet() + "; expected 0.." + (m.size() - 1));
     }
     return List.copyOf(m.values());
-  }
-
-  private static String text(Path file, JsonNode n, String key) {
-    JsonNode v = n.get(key);
-    if (v == null || !v.isTextual()) {
-      throw new JbertException(file + ": key head." + key + " is " + v + "; expected a string");
-    }
-    return v.asText();
   }
 }
