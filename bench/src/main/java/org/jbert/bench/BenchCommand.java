@@ -53,7 +53,7 @@ final class BenchCommand implements Callable<Integer> {
       description = "pretrained name (default: ${DEFAULT-VALUE}) or model folder; TF runs only on a SavedModel")
   String model;
 
-  @Option(names = "--only", paramLabel = "PHASES", defaultValue = "sgemm,inference,realtext,train",
+  @Option(names = "--only", paramLabel = "PHASES", defaultValue = "sgemm,kernels,inference,realtext,train",
       description = "comma-separated phases to run (default: ${DEFAULT-VALUE})")
   String only;
 

@@ -37,6 +37,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <ol>
  *   <li>{@code sgemm}: the measured sgemm peak, the best GFLOP/s of square float32 products in nd4j ({@link Sgemm});
  *       TensorFlow's too, unless TF is off;
+ *   <li>{@code kernels}: each fused kernel against today's ops on the same arrays ({@link KernelBenchmark});
  *   <li>{@code inference}: dense B x 128 batches (every token real), jbert's inference graph (no dropout ops) against
  *       TF running the SavedModel; both return sequence_output [B,T,H] and pooled_output [B,H] as Java arrays; one
  *       warm-up batch each, then rounds alternating one jbert and one TF batch so both see the same machine load;
@@ -61,7 +62,7 @@ public final class BenchRun {
 
   /** A phase, named on the command line in lower case. */
   public enum Phase {
-    SGEMM, INFERENCE, REALTEXT, TRAIN;
+    SGEMM, KERNELS, INFERENCE, REALTEXT, TRAIN;
 
     public String label() {
       return name().toLowerCase(Locale.ROOT);
@@ -225,6 +226,7 @@ public final class BenchRun {
       sgemm(o, res, log);
       matmulOp(o, config, res, log);
     }
+    if (o.phases().contains(Phase.KERNELS)) KernelBenchmark.run(config, o.batch(), SEQ_LEN, res, log);
     if (o.phases().contains(Phase.INFERENCE) || o.phases().contains(Phase.REALTEXT)) {
       inferencePhases(o, folder, config, res, log);
       res.put("inference_peak_rss_gb", gb(ChildJvm.peakRssKb()));
@@ -568,7 +570,9 @@ public final class BenchRun {
 
   /** One child JVM per training batch size; true when one failed. */
   private static boolean train(Options o, Path folder, BertConfig config, BenchResults res, PrintWriter log) {
-    double peak = res.get("sgemm_peak_gflops");
+    double openblas = res.get("sgemm_peak_gflops");
+    double peak = machinePeak(res);
+    res.put("machine_sgemm_peak_gflops", peak);
     if (!o.phases().contains(Phase.SGEMM)) {
       res.note("sgemm was not measured (--only without sgemm): the fractions of the sgemm peak are nan");
     }
@@ -598,6 +602,7 @@ public final class BenchRun {
       res.put(p + "peak_rss_gb", gb(r.peakRssKb()));
       res.put(p + "gflops", gflops);
       res.put(p + "fraction_of_sgemm_peak", gflops / peak);
+      res.put(p + "fraction_of_openblas_sgemm_peak", gflops / openblas);
       res.put(p + "fraction_of_tf_sgemm_peak", gflops / res.get("tf_sgemm_peak_gflops"));
       res.put(p + "forward_backward_seconds", r.forwardBackwardSeconds());
       res.put(p + "update_seconds", r.updateSeconds());
@@ -606,6 +611,20 @@ public final class BenchRun {
       res.put("train_parameters", r.parameters());
     }
     return failed;
+  }
+
+  /**
+   * The machine's sgemm peak: the highest rate measured in this run, of nd4j's OpenBLAS product
+   * ({@code sgemm_peak_gflops}), TensorFlow's ({@code tf_sgemm_peak_gflops}) and nd4j's matmul op on the encoder's
+   * shapes ({@code matmul_op_gflops}); NaN when none was measured.
+   */
+  static double machinePeak(BenchResults res) {
+    double peak = Double.NaN;
+    for (String k : List.of("sgemm_peak_gflops", "tf_sgemm_peak_gflops", "matmul_op_gflops")) {
+      double v = res.get(k);
+      if (!Double.isNaN(v) && !(v <= peak)) peak = v;
+    }
+    return peak;
   }
 
   /** kB to GiB (2^30 bytes); NaN for an unknown (negative) value. */

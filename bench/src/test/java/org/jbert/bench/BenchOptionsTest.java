@@ -23,11 +23,11 @@ class BenchOptionsTest {
   @Test
   void phasesParse() {
     assertEquals(EnumSet.of(Phase.INFERENCE, Phase.TRAIN), BenchRun.parsePhases("train, Inference"));
-    assertEquals(ALL, BenchRun.parsePhases("sgemm,inference,realtext,train"));
+    assertEquals(ALL, BenchRun.parsePhases("sgemm,kernels,inference,realtext,train"));
     assertEquals("--only 'inference,speed': unknown phase 'speed'; expected a comma-separated list of sgemm, "
-        + "inference, realtext, train", error(() -> BenchRun.parsePhases("inference,speed")));
-    assertEquals("--only 'train,': unknown phase ''; expected a comma-separated list of sgemm, inference, realtext, "
-        + "train", error(() -> BenchRun.parsePhases("train,")));
+        + "kernels, inference, realtext, train", error(() -> BenchRun.parsePhases("inference,speed")));
+    assertEquals("--only 'train,': unknown phase ''; expected a comma-separated list of sgemm, kernels, inference, "
+        + "realtext, train", error(() -> BenchRun.parsePhases("train,")));
   }
 
   @Test
@@ -57,7 +57,7 @@ class BenchOptionsTest {
     assertEquals("--sgemm-size 8: expected an integer >= 16", error(() -> options(32, 3, 5, 256, null, 8)));
     assertEquals("--texts-file no/such.jsonl: file not found; expected JSON Lines with a text per line",
         error(() -> options(32, 3, 5, 256, Path.of("no/such.jsonl"), 4096)));
-    assertEquals("--only: no phase; expected some of sgemm, inference, realtext, train",
+    assertEquals("--only: no phase; expected some of sgemm, kernels, inference, realtext, train",
         error(() -> new BenchRun.Options("m", Set.of(), 32, List.of(8), 3, 8, 5, 256, null, 4096, true, false, true)));
     assertEquals("--train-batches: no batch size; expected e.g. 8,32",
         error(() -> new BenchRun.Options("m", ALL, 32, List.of(), 3, 8, 5, 256, null, 4096, true, false, true)));

@@ -86,6 +86,20 @@ public final class BertGraph {
    */
   public static EncoderOutputs build(SameDiff sd, BertConfig c, DataType dtype, boolean pooler,
       MatmulPrecision precision) {
+    return build(sd, c, dtype, pooler, precision, false);
+  }
+
+  /**
+   * As {@link #build(SameDiff, BertConfig, DataType, boolean, MatmulPrecision)}; with {@code fused} true the encoder
+   * layers and the embedding LayerNorm are built from jbert's fused ops ({@link FusedDense}, {@link FusedAttention},
+   * {@link FusedLayerNorm}; see {@link FusedEncoder}), which SameDiff runs through
+   * {@link org.jbert.core.kernels.KernelSession}. Same variables, same outputs; float32 products only, and no
+   * dropout on the attention probabilities (fails on a config that has it). With {@code fused} false the graph is
+   * exactly the unfused one.
+   */
+  public static EncoderOutputs build(SameDiff sd, BertConfig c, DataType dtype, boolean pooler,
+      MatmulPrecision precision, boolean fused) {
+    if (fused) FusedEncoder.check(c, precision);
     if (precision == MatmulPrecision.BF16 && dtype != DataType.FLOAT) {
       throw new JbertException("matmul precision BF16 with " + dtype + " variables; expected FLOAT variables");
     }
@@ -104,7 +118,7 @@ public final class BertGraph {
     try (NameScope bert = sd.withNameScope("bert")) {
       try (NameScope emb = sd.withNameScope("embeddings")) {
         wordTable = sd.var("word_embeddings", dtype, c.vocabSize(), c.hiddenSize());
-        x = embeddings(sd, c, dtype, wordTable, ids, types, training, shapes);
+        x = embeddings(sd, c, dtype, wordTable, ids, types, training, shapes, fused);
       }
       embeddingOutput = sd.reshape(x, shapes.bth);
       // Additive attention mask [B,1,1,T]: 0 where input_mask is 1, -10000 where it is 0 (Google's constant).
@@ -112,7 +126,8 @@ public final class BertGraph {
       try (NameScope enc = sd.withNameScope("encoder")) {
         for (int l = 0; l < c.numHiddenLayers(); l++) {
           try (NameScope layer = sd.withNameScope("layer_" + l)) {
-            x = transformerLayer(sd, c, dense, x, adder, training, shapes);
+            x = fused ? FusedEncoder.layer(sd, c, dtype, x, adder, training)
+                : transformerLayer(sd, c, dense, x, adder, training, shapes);
           }
           layerOutputs.add(sd.reshape(x, shapes.bth));
         }
@@ -159,7 +174,7 @@ public final class BertGraph {
    * embeddings, LayerNorm, dropout. Returns [B*T,H].
    */
   private static SDVariable embeddings(SameDiff sd, BertConfig c, DataType dtype, SDVariable wordTable,
-      SDVariable ids, SDVariable types, SDVariable training, Shapes shapes) {
+      SDVariable ids, SDVariable types, SDVariable training, Shapes shapes, boolean fused) {
     int h = c.hiddenSize();
     SDVariable typeTable = sd.var("token_type_embeddings", dtype, c.typeVocabSize(), h);
     SDVariable posTable = sd.var("position_embeddings", dtype, c.maxPositionEmbeddings(), h);
@@ -168,7 +183,9 @@ public final class BertGraph {
     SDVariable positions = sd.range(sd.constant(0), shapes.seqLen, sd.constant(1), DataType.INT);
     SDVariable pos = Ops.embeddingLookup(posTable, positions); // [T,H], broadcast over B
     SDVariable sum = sd.reshape(words.add(segs), shapes.bth).add(pos); // [B,T,H]
-    SDVariable ln = layerNorm(sd, sd.reshape(sum, -1, h), h, c.layerNormEps(), dtype);
+    SDVariable flat = sd.reshape(sum, -1, h);
+    SDVariable ln = fused ? FusedEncoder.layerNorm(sd, flat, null, h, c.layerNormEps(), dtype)
+        : layerNorm(sd, flat, h, c.layerNormEps(), dtype);
     return Ops.dropout(ln, training, c.hiddenDropoutProb());
   }
 

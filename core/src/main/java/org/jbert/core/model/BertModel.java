@@ -16,6 +16,7 @@ import org.jbert.core.config.BertConfig;
 import org.jbert.core.graph.BertGraph;
 import org.jbert.core.graph.EncoderOutputs;
 import org.jbert.core.graph.MatmulPrecision;
+import org.jbert.core.kernels.KernelRuntime;
 import org.jbert.core.weights.CheckpointNames;
 import org.jbert.core.weights.HuggingFaceSource;
 import org.jbert.core.weights.HuggingFaceWriter;
@@ -112,7 +113,9 @@ public final class BertModel implements AutoCloseable {
   /**
    * As {@link #fromWeights(BertConfig, WeightSource, boolean)}; with {@code trainable} false the graph is built
    * without dropout ops (an inference-only model: the random draws of dropout cost ~12% of a forward pass even while
-   * its training switch is off). The config the model reports and saves keeps its dropout probabilities.
+   * its training switch is off). The config the model reports and saves keeps its dropout probabilities. An
+   * inference-only float32 model is built from fused ops when a kernel path other than libnd4j is selected
+   * ({@link KernelRuntime}: oneDNN when the jbert-onednn module is on the class path and loads).
    */
   public static BertModel fromWeights(BertConfig config, WeightSource source, boolean strict, boolean trainable) {
     return fromWeights(config, source, strict, trainable, MatmulPrecision.FLOAT32);
@@ -129,8 +132,9 @@ public final class BertModel implements AutoCloseable {
           + "products are for inference only)");
     }
     SameDiff sd = SameDiff.create();
+    boolean fused = !trainable && precision == MatmulPrecision.FLOAT32 && KernelRuntime.fusedGraphs();
     EncoderOutputs out = BertGraph.build(sd, trainable ? config : config.withDropout(0, 0), DataType.FLOAT, true,
-        precision);
+        precision, fused);
     BertModel m = new BertModel(config, sd, out, source.vocab().orElse(null), null);
     try {
       ImportReport report = WeightImporter.load(sd, source, strict);

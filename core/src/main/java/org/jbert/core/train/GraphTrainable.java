@@ -101,10 +101,11 @@ public final class GraphTrainable<B> implements Trainable<B> {
    * Gives this thread's session of {@code graph} a memory manager that frees released arrays at once
    * ({@link ClosingMemoryMgr}). SameDiff's default (ArrayCacheMemoryMgr) keeps them for reuse up to a share of the
    * physical-memory limit, per session; with the forward and the gradient sessions of BERT-base that cache alone
-   * approaches the limit, and it stays reachable, so no garbage collection can free it.
+   * approaches the limit, and it stays reachable, so no garbage collection can free it. Graphs with fused ops get a
+   * {@link org.jbert.core.kernels.KernelSession}.
    */
   private static void uncachedSession(SameDiff graph) {
-    InferenceSession s = new InferenceSession(graph);
+    InferenceSession s = org.jbert.core.kernels.KernelRuntime.newSession(graph);
     s.setMmgr(new ClosingMemoryMgr());
     graph.getSessions().put(Thread.currentThread().getId(), s);
   }

@@ -37,15 +37,26 @@ class BertGraphGradientTest {
     check(tiny(Activation.GELU_TANH));
   }
 
+  @Test
+  void fusedGraphGradientsMatchFiniteDifferences() {
+    check(tiny(Activation.GELU_TANH).withDropout(0.1, 0), true);
+    check(tiny(Activation.GELU_ERF).withDropout(0.1, 0), true);
+  }
+
   static BertConfig tiny(Activation act) {
     return new BertConfig(13, 8, 2, 2, 12, act, 0.1, 0.1, 9, 2, 0.3, 1e-12);
   }
 
   static void check(BertConfig c) {
+    check(c, false);
+  }
+
+  /** With {@code fused}, the graph of fused ops (run on libnd4j's kernels in core's tests). */
+  static void check(BertConfig c, boolean fused) {
     Random rnd = new Random(7);
     Nd4j.getRandom().setSeed(7);
     SameDiff sd = SameDiff.create();
-    EncoderOutputs e = BertGraph.build(sd, c, DataType.DOUBLE);
+    EncoderOutputs e = BertGraph.build(sd, c, DataType.DOUBLE, true, MatmulPrecision.FLOAT32, fused);
     for (SDVariable v : sd.variables()) {
       if (v.getVariableType() != VariableType.VARIABLE) continue;
       INDArray a = v.getArr();
@@ -111,7 +122,7 @@ class BertGraphGradientTest {
     failures.forEach(System.out::println);
     assertTrue(failures.isEmpty(), failures.size() + " gradient elements off, first: "
         + (failures.isEmpty() ? "" : failures.get(0)));
-    System.out.printf("grad check %s: %d variables, worst relative error %.3g at %s (%d elements with a zero gradient)%n",
+    System.out.printf("grad check %s fused=" + fused + ": %d variables, worst relative error %.3g at %s (%d elements with a zero gradient)%n",
         c.hiddenAct(), vars.size(), worst, worstName, zeroGradients);
   }
 

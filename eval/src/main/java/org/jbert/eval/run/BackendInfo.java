@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import org.jbert.core.kernels.KernelRuntime;
+import org.jbert.core.kernels.KernelSession;
 import org.jbert.eval.report.Check;
 import org.nd4j.linalg.factory.Environment;
 import org.nd4j.linalg.factory.Nd4j;
@@ -49,9 +51,25 @@ public record BackendInfo(String backendClass, boolean cpu, Map<String, String> 
     p.put("javacpp platform", org.bytedeco.javacpp.Loader.getPlatform() + (ext.isEmpty() ? "" : " + extension " + ext));
     org.bytedeco.javacpp.Loader.getLoadedLibraries().entrySet().stream().filter(e -> e.getKey().contains("jnind4j"))
         .findFirst().ifPresent(e -> p.put("nd4j native library", nativeBuild(e.getValue())));
+    p.put("jbert kernels", kernelPath());
     p.put("java.vm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
     p.put("available processors", Integer.toString(Runtime.getRuntime().availableProcessors()));
     return new BackendInfo(Nd4j.getBackend().getClass().getName(), env.isCPU(), p);
+  }
+
+  /**
+   * The kernel path selected for fused ops ({@link KernelRuntime}) and how many fused ops each path ran so far
+   * ({@link KernelSession#runs()}), e.g. {@code onednn (fused ops run: onednn 2472)}; {@code libnd4j (unfused graph)}
+   * when none ran.
+   */
+  public static String kernelPath() {
+    Map<String, Long> runs = KernelSession.runs();
+    String selected = KernelRuntime.selected().name();
+    if (runs.isEmpty()) return selected + (KernelRuntime.fusedGraphs() ? " (no fused op run yet)" : " (unfused graph)");
+    StringBuilder s = new StringBuilder(selected).append(" (fused ops run:");
+    runs.forEach((k, v) -> s.append(' ').append(k).append(' ').append(v).append(','));
+    s.setLength(s.length() - 1);
+    return s.append(')').toString();
   }
 
   /** "cpu" or "cuda". */

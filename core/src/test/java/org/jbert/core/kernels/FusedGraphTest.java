@@ -1,0 +1,67 @@
+package org.jbert.core.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.jbert.core.JbertException;
+import org.jbert.core.config.Activation;
+import org.jbert.core.config.BertConfig;
+import org.jbert.core.graph.BertGraph;
+import org.jbert.core.graph.MatmulPrecision;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * The fused graph on libnd4j's kernels against today's unfused graph, on a tiny model (H=32, N=4, I=64, 2 layers):
+ * every output within 1e-5 in float32, every gradient within 1e-8 relative in float64.
+ */
+class FusedGraphTest {
+  static BertConfig tiny(Activation act) {
+    return new BertConfig(40, 32, 2, 4, 64, act, 0.1, 0.1, 16, 2, 0.02, 1e-12);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Activation.class)
+  void forwardMatchesUnfusedGraph(Activation act) {
+    Map<String, Double> d = KernelCheck.forward(tiny(act), DataType.FLOAT, Nd4jKernels.INSTANCE, 11);
+    assertEquals(5, d.size());
+    d.forEach((k, v) -> {
+      System.out.printf("libnd4j fused %s %s max |diff| %.3g%n", act, k, v);
+      assertTrue(v <= 1e-5, act + " " + k + " differs by " + v);
+    });
+  }
+
+  @ParameterizedTest
+  @EnumSource(Activation.class)
+  void gradientsMatchUnfusedGraph(Activation act) {
+    Map<String, Double> d = KernelCheck.gradients(tiny(act), DataType.DOUBLE, Nd4jKernels.INSTANCE, 12);
+    assertEquals(2 * 16 + 5 + 2, d.size()); // 16 per layer, embeddings (3 tables + LayerNorm), pooler
+    d.forEach((k, v) -> assertTrue(v <= 1e-8, act + " gradient of " + k + " differs by " + v));
+    System.out.printf("libnd4j fused %s gradients: worst relative diff %.3g%n", act,
+        d.values().stream().mapToDouble(Double::doubleValue).max().orElseThrow());
+  }
+
+  @Test
+  void fusedGraphRejectsWhatItDoesNotBuild() {
+    BertConfig c = tiny(Activation.GELU_TANH);
+    JbertException e = assertThrows(JbertException.class,
+        () -> BertGraph.build(SameDiff.create(), c, DataType.FLOAT, true, MatmulPrecision.FLOAT32, true));
+    assertTrue(e.getMessage().contains("attention_probs_dropout_prob 0.1"), e.getMessage());
+    BertConfig noDrop = c.withDropout(0, 0);
+    e = assertThrows(JbertException.class,
+        () -> BertGraph.build(SameDiff.create(), noDrop, DataType.FLOAT, true, MatmulPrecision.BF16, true));
+    assertTrue(e.getMessage().contains("BF16"), e.getMessage());
+  }
+
+  @Test
+  void unknownKernelPathIsNamed() {
+    JbertException e = assertThrows(JbertException.class, () -> KernelRuntime.resolve("cuda"));
+    assertTrue(e.getMessage().contains("JBERT_KERNELS=cuda") && e.getMessage().contains("libnd4j"), e.getMessage());
+    assertEquals(Nd4jKernels.INSTANCE, KernelRuntime.resolve(" LIBND4J "));
+  }
+}

@@ -1,0 +1,112 @@
+package org.jbert.onednn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.jbert.core.config.Activation;
+import org.jbert.core.config.BertConfig;
+import org.jbert.core.kernels.KernelCheck;
+import org.jbert.core.kernels.KernelRuntime;
+import org.jbert.core.kernels.KernelSession;
+import org.jbert.core.kernels.Nd4jKernels;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The fused graph on oneDNN against today's unfused graph on a tiny model (H=32, N=4, I=64, 2 layers, B=3, T=7 with
+ * padding): every output within 1e-5 and every gradient within 1e-5 relative (float32); a type oneDNN does not take
+ * (float64) and a strided view fall back to libnd4j's numbers exactly.
+ */
+class DnnlKernelsTest {
+  static final DnnlKernels DNNL = DnnlKernels.create();
+
+  static BertConfig tiny(Activation act) {
+    return new BertConfig(40, 32, 2, 4, 64, act, 0.1, 0.1, 16, 2, 0.02, 1e-12);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Activation.class)
+  void forwardMatchesUnfusedGraph(Activation act) {
+    Map<String, Double> d = KernelCheck.forward(tiny(act), DataType.FLOAT, DNNL, 21);
+    assertEquals(5, d.size());
+    d.forEach((k, v) -> {
+      System.out.printf("onednn fused %s %s max |diff| %.3g%n", act, k, v);
+      assertTrue(v <= 1e-5, act + " " + k + " differs by " + v);
+    });
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Activation.class, names = {"GELU_TANH", "GELU_ERF"})
+  void gradientsMatchUnfusedGraph(Activation act) {
+    Map<String, Double> d = KernelCheck.gradients(tiny(act), DataType.FLOAT, DNNL, 22);
+    assertEquals(2 * 16 + 5 + 2, d.size());
+    double worst = 0;
+    for (Map.Entry<String, Double> e : d.entrySet()) {
+      // the key bias's true gradient is 0: float32 rounding noise on both sides, measured against the 1e-6 floor
+      if (e.getKey().endsWith("key/bias")) continue;
+      worst = Math.max(worst, e.getValue());
+      assertTrue(e.getValue() <= 1e-5, act + " gradient of " + e.getKey() + " differs by " + e.getValue());
+    }
+    System.out.printf("onednn fused %s gradients: worst relative diff %.3g%n", act, worst);
+  }
+
+  @Test
+  void float64FallsBackToLibnd4jExactly() {
+    int before = KernelSession.fallbacksLogged();
+    Map<String, Double> viaDnnl = KernelCheck.forward(tiny(Activation.GELU_ERF), DataType.DOUBLE, DNNL, 23);
+    Map<String, Double> viaNd4j = KernelCheck.forward(tiny(Activation.GELU_ERF), DataType.DOUBLE,
+        Nd4jKernels.INSTANCE, 23);
+    assertEquals(viaNd4j, viaDnnl);
+    assertTrue(KernelSession.fallbacksLogged() > before, "no fallback was logged");
+  }
+
+  @Test
+  void declinesWhatItCannotDescribe() {
+    INDArray x = Nd4j.rand(DataType.FLOAT, 6, 8);
+    INDArray w = Nd4j.rand(DataType.FLOAT, 8, 4);
+    INDArray b = Nd4j.rand(DataType.FLOAT, 4);
+    INDArray out = Nd4j.zeros(DataType.FLOAT, 6, 4);
+    assertFalse(DNNL.dense(x.transpose().transpose().dup('f'), w, b, null, out), "f-ordered input");
+    assertFalse(DNNL.dense(x.castTo(DataType.DOUBLE), w.castTo(DataType.DOUBLE), b.castTo(DataType.DOUBLE), null,
+        out.castTo(DataType.DOUBLE)), "float64");
+    assertEquals(0.0, out.sumNumber().doubleValue(), "a declined call wrote its output");
+    assertTrue(DNNL.dense(x, w, b, Activation.GELU_TANH, out));
+    INDArray ref = Nd4j.zeros(DataType.FLOAT, 6, 4);
+    Nd4jKernels.INSTANCE.dense(x, w, b, Activation.GELU_TANH, ref);
+    assertTrue(KernelCheck.maxAbs(out, ref) <= 1e-6, "dense differs by " + KernelCheck.maxAbs(out, ref));
+  }
+
+  @Test
+  void attentionAcrossGrowingAndShrinkingShapesMatchesLibnd4j() {
+    int h = 16;
+    int heads = 2;
+    for (int[] bt : new int[][] {{2, 5}, {3, 9}, {1, 4}, {4, 12}}) {
+      int b = bt[0];
+      int t = bt[1];
+      INDArray q = Nd4j.rand(DataType.FLOAT, b * t, h).subi(0.5);
+      INDArray k = Nd4j.rand(DataType.FLOAT, b * t, h).subi(0.5);
+      INDArray v = Nd4j.rand(DataType.FLOAT, b * t, h).subi(0.5);
+      INDArray mask = Nd4j.zeros(DataType.FLOAT, b, 1, 1, t);
+      mask.putScalar(new long[] {0, 0, 0, t - 1}, -10000);
+      INDArray out = Nd4j.zeros(DataType.FLOAT, b * t, h);
+      INDArray ref = Nd4j.zeros(DataType.FLOAT, b * t, h);
+      assertTrue(DNNL.attention(q, k, v, mask, heads, 0.25, out));
+      Nd4jKernels.INSTANCE.attention(q, k, v, mask, heads, 0.25, ref);
+      double d = KernelCheck.maxAbs(out, ref);
+      assertTrue(d <= 1e-6, "B=" + b + " T=" + t + ": attention differs by " + d);
+    }
+  }
+
+  @Test
+  void serviceLoaderFindsOnednnByDefault() {
+    assertEquals(DnnlKernels.NAME, KernelRuntime.resolve(null).name());
+    assertEquals(DnnlKernels.NAME, KernelRuntime.resolve("onednn").name());
+    assertEquals(Nd4jKernels.NAME, KernelRuntime.resolve("libnd4j").name());
+  }
+}
