@@ -247,11 +247,23 @@ public final class FinetuneRun {
         return train.batch(indices);
       }
     };
-    Trainer<Batch> trainer = new Trainer<>(c.train(), model, source).resolvedConfig(c).folder(folder)
-        .title("Fine-tuning " + c.model() + " (" + c.head().type() + ")")
-        .progress(progress, System.console() != null && progress == System.out);
-    if (enc.dev() != null) trainer.evaluator(step -> metrics.score(enc.dev().predict(model, evalBatch)));
-    Trainer.Result r = trainer.run(stopAfter);
+    Trainer.Result r;
+    DistributedTraining.Session session = null;
+    if (c.distributed().enabled()) {
+      // Workers build their replicas from the model as it starts; the weights of every step are sent to them.
+      Path replica = runDir.resolve("distributed-replica");
+      model.save(replica);
+      session = DistributedTraining.find(c.distributed()).start(c.distributed(), model, replica);
+    }
+    try {
+      Trainer<Batch> trainer = new Trainer<>(c.train(), session == null ? model : session.trainable(), source)
+          .resolvedConfig(c).folder(folder).title("Fine-tuning " + c.model() + " (" + c.head().type() + ")")
+          .progress(progress, System.console() != null && progress == System.out);
+      if (enc.dev() != null) trainer.evaluator(step -> metrics.score(enc.dev().predict(model, evalBatch)));
+      r = trainer.run(stopAfter);
+    } finally {
+      if (session != null) session.close();
+    }
     Path modelDir = runDir.resolve("model");
     Map<String, Double> testMetrics = Map.of();
     if (r.finished()) {

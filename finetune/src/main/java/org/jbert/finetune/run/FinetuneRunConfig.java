@@ -21,11 +21,12 @@ import org.jbert.finetune.task.DataFormat;
  * @param head the task head
  * @param data the labeled data
  * @param train the shared training section
+ * @param distributed data-parallel training on an engine found on the class path (engine {@code none}: this process)
  */
 @JsonTypeName(FinetuneRunConfig.TASK)
 @JsonTypeInfo(use = JsonTypeInfo.Id.NONE)
-public record FinetuneRunConfig(String task, String model, Head head, Data data, TrainConfig train)
-    implements RunConfig {
+public record FinetuneRunConfig(String task, String model, Head head, Data data, TrainConfig train,
+    Distributed distributed) implements RunConfig {
   public static final String TASK = "finetune";
 
   public FinetuneRunConfig {
@@ -33,12 +34,45 @@ public record FinetuneRunConfig(String task, String model, Head head, Data data,
   }
 
   public static FinetuneRunConfig defaults() {
-    return new FinetuneRunConfig(TASK, "bert-base-uncased", Head.defaults(), Data.defaults(), TrainConfig.defaults());
+    return new FinetuneRunConfig(TASK, "bert-base-uncased", Head.defaults(), Data.defaults(), TrainConfig.defaults(),
+        Distributed.defaults());
   }
 
   /** This config with another train section (e.g. a batch size cut to the training set). */
   public FinetuneRunConfig withTrain(TrainConfig t) {
-    return new FinetuneRunConfig(task, model, head, data, t);
+    return new FinetuneRunConfig(task, model, head, data, t, distributed);
+  }
+
+  /**
+   * Data-parallel training ({@link DistributedTraining}): each micro-batch of {@code train.batch_size} rows is cut into
+   * {@code workers} shares whose summed gradients the driver averages by example count before the trainer's clipping,
+   * schedule and AdamW; everything else (checkpoints, resume, metrics, report) is the single-process run's.
+   *
+   * @param engine {@code none} (this process) or {@code spark} (needs jbert-spark on the class path)
+   * @param master the engine's master, e.g. {@code local[2]} or {@code spark://host:7077}
+   * @param workers shares (Spark tasks) per micro-batch
+   * @param microBatches micro-batches each worker runs one after another on its share before returning its gradient
+   *     (the transfer happens once per averaging step; more of them = less memory per worker)
+   */
+  public record Distributed(String engine, String master, int workers, int microBatches) {
+    public Distributed {
+      if (engine == null || !(engine.equals("none") || engine.equals("spark"))) {
+        throw new JbertException("distributed.engine is " + engine + "; expected none or spark");
+      }
+      if (workers < 1) throw new JbertException("distributed.workers is " + workers + "; expected >= 1");
+      if (microBatches < 1) {
+        throw new JbertException("distributed.micro_batches is " + microBatches + "; expected >= 1");
+      }
+    }
+
+    public static Distributed defaults() {
+      return new Distributed("none", "local[2]", 2, 1);
+    }
+
+    /** Whether another engine than this process trains. */
+    public boolean enabled() {
+      return !engine.equals("none");
+    }
   }
 
   /**

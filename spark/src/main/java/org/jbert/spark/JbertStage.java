@@ -1,0 +1,163 @@
+package org.jbert.spark;
+
+import java.util.Arrays;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.jbert.core.JbertException;
+
+/**
+ * What jbert's transformers share: the model ({@code modelPath}), the text columns ({@code inputCol}, optional
+ * {@code pairCol}), the longest row in tokens ({@code maxLength}), rows per forward pass ({@code batchSize}) and rows
+ * per chunk of a partition ({@code chunkSize}: the rows sorted by length together). Saved and loaded as Spark ML
+ * params ({@link DefaultParamsWritable}; the model folder is referenced by path, not copied).
+ */
+public abstract class JbertStage extends Transformer implements DefaultParamsWritable {
+  private static final long serialVersionUID = 1L;
+
+  private final String uid;
+  private final Param<String> modelPath;
+  private final Param<String> inputCol;
+  private final Param<String> pairCol;
+  private final IntParam maxLength;
+  private final IntParam batchSize;
+  private final IntParam chunkSize;
+
+  protected JbertStage(String uid) {
+    this.uid = uid;
+    modelPath = new Param<>(this, "modelPath", "model folder (on a path every executor sees) or pretrained name");
+    inputCol = new Param<>(this, "inputCol", "string column of texts");
+    pairCol = new Param<>(this, "pairCol", "optional string column of second texts (\"\" = none)");
+    maxLength = new IntParam(this, "maxLength", "longest row in tokens, [CLS] and [SEP]s included",
+        ParamValidators.gtEq(3));
+    batchSize = new IntParam(this, "batchSize", "rows per forward pass", ParamValidators.gtEq(1));
+    chunkSize = new IntParam(this, "chunkSize", "rows of a partition sorted by length and batched together",
+        ParamValidators.gtEq(1));
+    setDefault(inputCol, "text");
+    setDefault(pairCol, "");
+    setDefault(maxLength, 128);
+    setDefault(batchSize, 32);
+    setDefault(chunkSize, 1024);
+  }
+
+  @Override
+  public String uid() {
+    return uid;
+  }
+
+  public Param<String> modelPath() {
+    return modelPath;
+  }
+
+  public Param<String> inputCol() {
+    return inputCol;
+  }
+
+  public Param<String> pairCol() {
+    return pairCol;
+  }
+
+  public IntParam maxLength() {
+    return maxLength;
+  }
+
+  public IntParam batchSize() {
+    return batchSize;
+  }
+
+  public IntParam chunkSize() {
+    return chunkSize;
+  }
+
+  public JbertStage setModelPath(String v) {
+    set(modelPath, v);
+    return this;
+  }
+
+  public JbertStage setInputCol(String v) {
+    set(inputCol, v);
+    return this;
+  }
+
+  public JbertStage setPairCol(String v) {
+    set(pairCol, v);
+    return this;
+  }
+
+  public JbertStage setMaxLength(int v) {
+    set(maxLength, v);
+    return this;
+  }
+
+  public JbertStage setBatchSize(int v) {
+    set(batchSize, v);
+    return this;
+  }
+
+  public JbertStage setChunkSize(int v) {
+    set(chunkSize, v);
+    return this;
+  }
+
+  /** The model path, checked on the driver ({@link ExecutorModels#requireVisible}). */
+  protected String checkedModel() {
+    String m = isDefined(modelPath) ? getOrDefault(modelPath) : null;
+    ExecutorModels.requireVisible(m, "modelPath");
+    return m;
+  }
+
+  protected String string(Param<String> p) {
+    return getOrDefault(p);
+  }
+
+  protected int integer(IntParam p) {
+    return (Integer) getOrDefault(p);
+  }
+
+  /** The pair column, or null when none is set. */
+  protected String pairColumn() {
+    String p = getOrDefault(pairCol);
+    return p == null || p.isEmpty() ? null : p;
+  }
+
+  /** Checks that the input and pair columns are strings and that none of {@code outputs} exists yet. */
+  protected void checkInput(StructType schema, String... outputs) {
+    requireString(schema, getOrDefault(inputCol), "inputCol");
+    if (pairColumn() != null) requireString(schema, pairColumn(), "pairCol");
+    for (String o : outputs) {
+      if (Arrays.asList(schema.fieldNames()).contains(o)) {
+        throw new JbertException("output column " + o + " already exists in the input; expected a new column name");
+      }
+    }
+  }
+
+  static void requireString(StructType schema, String col, String param) {
+    requireType(schema, col, param, DataTypes.StringType);
+  }
+
+  static void requireType(StructType schema, String col, String param, DataType... types) {
+    if (!Arrays.asList(schema.fieldNames()).contains(col)) {
+      throw new JbertException(param + ": no column " + col + " in the input; expected one of the input's columns "
+          + Arrays.toString(schema.fieldNames()));
+    }
+    StructField f = schema.apply(col);
+    for (DataType t : types) {
+      if (f.dataType().equals(t)) return;
+    }
+    throw new JbertException(param + ": column " + col + " is " + f.dataType().simpleString() + "; expected "
+        + Arrays.stream(types).map(DataType::simpleString).reduce((a, b) -> a + " or " + b).orElse("?"));
+  }
+
+  /** {@code schema} with {@code fields} appended. */
+  static StructType append(StructType schema, StructField... fields) {
+    StructType s = schema;
+    for (StructField f : fields) s = s.add(f);
+    return s;
+  }
+}

@@ -1,0 +1,224 @@
+package org.jbert.spark.train;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.jbert.core.JbertException;
+import org.jbert.core.train.Trainable;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Data-parallel training on Spark as a {@link Trainable}: hand it to the unchanged {@link org.jbert.core.train.Trainer}
+ * in place of the model, and each micro-batch's forward and backward pass runs on {@code workers} Spark tasks. Per
+ * call (one Spark job):
+ *
+ * <ol>
+ *   <li>the driver broadcasts the current weights (the driver model's parameters, which the trainer updates);
+ *   <li>the micro-batch is cut into {@code workers} shares by rows ({@link Sharding});
+ *   <li>each task takes a replica of the model from its JVM's pool (built once by {@code replicas}), assigns the
+ *       weights, and returns the summed gradient of its share (its mean gradient times its example count) and its
+ *       summed loss;
+ *   <li>the driver adds them up and divides by the micro-batch's example count: the mean loss and gradient of the whole
+ *       micro-batch, for losses that are means over examples (classification, regression, QA; a tagger's loss is a
+ *       mean over tokens, which this weights by examples).
+ * </ol>
+ *
+ * The trainer then clips, schedules and applies AdamW on the driver exactly as in a single process; checkpoints,
+ * resume and metrics are the trainer's. {@code grad_accum_steps} > 1 accumulates several such jobs per optimizer
+ * step (the micro-batches per averaging step). Dropout masks: each share's replica is seeded from the trainer's seed
+ * and the share index, so a run with dropout is reproducible for a given worker count (not equal to one process).
+ *
+ * @param <B> the micro-batch type
+ * @param <S> a share
+ */
+public final class SparkDataParallel<B, S extends Serializable> implements Trainable<B> {
+
+  /** Builds a model replica on a worker (e.g. loads the run's initial model folder); serializable. */
+  @FunctionalInterface
+  public interface ReplicaFactory<B> extends Serializable {
+    Trainable<B> create();
+  }
+
+  /** One worker's summed loss and gradients. */
+  record Part(int examples, double lossSum, Map<String, float[]> gradSums) implements Serializable {}
+
+  /** Tests only: how many of the next worker tasks fail on purpose (Spark must retry them). */
+  static final java.util.concurrent.atomic.AtomicInteger INJECTED_FAILURES =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /** Per JVM: idle replicas by run key, one per task running at once. */
+  private static final Map<String, Queue<Trainable<?>>> POOL = new ConcurrentHashMap<>();
+
+  private final JavaSparkContext sc;
+  private final Trainable<B> driver;
+  private final int workers;
+  private final String key;
+  private final ReplicaFactory<B> replicas;
+  private final Sharding<B, S> sharding;
+  private int microBatches = 1;
+  private long seed;
+
+  /**
+   * @param driver the model whose parameters the trainer updates (its own forward pass is never run)
+   * @param workers shares per micro-batch (Spark tasks per job)
+   * @param key names the replicas in the executors' pools (one per run: the initial model folder, say)
+   */
+  public SparkDataParallel(JavaSparkContext sc, Trainable<B> driver, int workers, String key,
+      ReplicaFactory<B> replicas, Sharding<B, S> sharding) {
+    if (workers < 1) throw new JbertException("distributed.workers " + workers + "; expected at least 1");
+    this.sc = sc;
+    this.driver = driver;
+    this.workers = workers;
+    this.key = key;
+    this.replicas = replicas;
+    this.sharding = sharding;
+  }
+
+  /**
+   * Each worker cuts its share into {@code m} micro-batches, runs them one after another and returns their summed
+   * gradient once (less memory per worker; the same mean gradient).
+   */
+  public SparkDataParallel<B, S> microBatches(int m) {
+    if (m < 1) throw new JbertException("distributed.micro_batches " + m + "; expected at least 1");
+    this.microBatches = m;
+    return this;
+  }
+
+  @Override
+  public Map<String, INDArray> parameters() {
+    return driver.parameters();
+  }
+
+  @Override
+  public void seedRandom(long seed) {
+    this.seed = seed;
+  }
+
+  @Override
+  public LossAndGradients lossAndGradients(B batch) {
+    Map<String, INDArray> params = driver.parameters();
+    Map<String, float[]> weights = new LinkedHashMap<>();
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    for (Map.Entry<String, INDArray> e : params.entrySet()) {
+      weights.put(e.getKey(), floats(e.getValue()));
+      shapes.put(e.getKey(), e.getValue().shape());
+    }
+    Broadcast<Map<String, float[]>> w = sc.broadcast(weights);
+    List<S> shares = sharding.split(batch, workers);
+    List<Integer> index = new ArrayList<>();
+    for (int i = 0; i < shares.size(); i++) index.add(i);
+    String k = key;
+    long s = seed;
+    int m = microBatches;
+    ReplicaFactory<B> f = replicas;
+    Sharding<B, S> sh = sharding;
+    List<S> sent = shares;
+    List<Part> parts;
+    try {
+      parts = sc.parallelize(index, index.size()).map(i -> work(k, f, sh, sent.get(i), m, w.value(), s * 31 + i))
+          .collect();
+    } finally {
+      w.destroy();
+    }
+    int n = 0;
+    double loss = 0;
+    Map<String, double[]> sum = new LinkedHashMap<>();
+    for (Part p : parts) {
+      n += p.examples();
+      loss += p.lossSum();
+      for (Map.Entry<String, float[]> e : p.gradSums().entrySet()) {
+        double[] acc = sum.computeIfAbsent(e.getKey(), x -> new double[e.getValue().length]);
+        float[] g = e.getValue();
+        for (int j = 0; j < g.length; j++) acc[j] += g[j];
+      }
+    }
+    Map<String, INDArray> grads = new LinkedHashMap<>();
+    for (Map.Entry<String, double[]> e : sum.entrySet()) {
+      double[] a = e.getValue();
+      float[] mean = new float[a.length];
+      for (int j = 0; j < a.length; j++) mean[j] = (float) (a[j] / n);
+      grads.put(e.getKey(), Nd4j.createFromArray(mean).reshape(shapes.get(e.getKey())));
+    }
+    return new LossAndGradients(loss / n, grads);
+  }
+
+  /**
+   * On a worker: a pooled replica, the broadcast weights, then {@code micro} forward and backward passes over the
+   * share's parts, their gradients and losses summed (each mean times its part's example count).
+   */
+  @SuppressWarnings("unchecked")
+  private static <B, S extends Serializable> Part work(String key, ReplicaFactory<B> factory, Sharding<B, S> sharding,
+      S share, int micro, Map<String, float[]> weights, long seed) throws Exception {
+    if (INJECTED_FAILURES.getAndUpdate(x -> Math.max(0, x - 1)) > 0) {
+      throw new IllegalStateException("a task failure injected by a test");
+    }
+    Queue<Trainable<?>> idle = POOL.computeIfAbsent(key, x -> new ConcurrentLinkedQueue<>());
+    Trainable<B> replica = (Trainable<B>) idle.poll();
+    if (replica == null) replica = factory.create();
+    try {
+      for (Map.Entry<String, INDArray> e : replica.parameters().entrySet()) {
+        float[] v = weights.get(e.getKey());
+        if (v == null) throw new JbertException("the driver sent no weights for " + e.getKey());
+        try (INDArray src = Nd4j.createFromArray(v).reshape(e.getValue().shape())) {
+          e.getValue().assign(src);
+        }
+      }
+      List<S> parts;
+      if (micro == 1) {
+        parts = List.of(share);
+      } else {
+        B whole = sharding.batch(share);
+        try {
+          parts = sharding.split(whole, micro);
+        } finally {
+          if (whole instanceof AutoCloseable c) c.close();
+        }
+      }
+      int total = 0;
+      double lossSum = 0;
+      Map<String, float[]> g = new LinkedHashMap<>();
+      for (int p = 0; p < parts.size(); p++) {
+        B batch = sharding.batch(parts.get(p));
+        int n = sharding.size(parts.get(p));
+        replica.seedRandom(seed * 131 + p);
+        LossAndGradients r;
+        try {
+          r = replica.lossAndGradients(batch);
+        } finally {
+          if (batch instanceof AutoCloseable c) c.close();
+        }
+        total += n;
+        lossSum += r.loss() * n;
+        for (Map.Entry<String, INDArray> e : r.gradients().entrySet()) {
+          float[] x = floats(e.getValue());
+          float[] acc = g.get(e.getKey());
+          if (acc == null) {
+            for (int j = 0; j < x.length; j++) x[j] *= n;
+            g.put(e.getKey(), x);
+          } else {
+            for (int j = 0; j < x.length; j++) acc[j] += x[j] * n;
+          }
+          e.getValue().close();
+        }
+      }
+      return new Part(total, lossSum, g);
+    } finally {
+      idle.add(replica);
+    }
+  }
+
+  private static float[] floats(INDArray a) {
+    try (INDArray c = a.castTo(DataType.FLOAT).dup('c')) {
+      return c.data().asFloat();
+    }
+  }
+}
