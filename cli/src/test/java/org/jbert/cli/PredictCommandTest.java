@@ -29,6 +29,7 @@ import org.jbert.finetune.head.SequenceClassificationHead;
 import org.jbert.finetune.head.TokenClassificationHead;
 import org.jbert.pretraining.PretrainingModel;
 import org.jbert.pretraining.PretrainingResult;
+import org.jbert.testing.HfTiny;
 import org.jbert.testing.TestResources;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -102,7 +103,7 @@ class PredictCommandTest {
           assertNull(a.ints());
           JsonNode g = golden.get(task.getKey()).get(name);
           assertArrayEquals(shape(g), a.shape(), task.getKey() + " " + name);
-          double[] want = flat(g);
+          double[] want = HfTiny.flat(g);
           boolean perToken = a.shape().length >= 2 && a.shape()[1] == 16;
           int inner = perToken ? (int) (want.length / (3 * 16)) : 0;
           double diff = 0;
@@ -151,7 +152,7 @@ class PredictCommandTest {
     assertEquals(0, r.code(), r.err());
     Map<String, Npz.Array> npz = Npz.read(out);
     assertArrayEquals(flatInts(golden.get("attention_mask")), npz.get("input_mask").ints());
-    double[] want = flat(golden.get("tokcls").get("logits"));
+    double[] want = HfTiny.flat(golden.get("tokcls").get("logits"));
     float[] got = npz.get("logits").floats();
     int c = want.length / (3 * 16);
     double diff = 0;
@@ -486,7 +487,7 @@ class PredictCommandTest {
   }
 
   private static int[] flatInts(JsonNode n) {
-    return java.util.Arrays.stream(flat(n)).mapToInt(x -> (int) Math.round(x)).toArray();
+    return java.util.Arrays.stream(HfTiny.flat(n)).mapToInt(x -> (int) Math.round(x)).toArray();
   }
 
   private static long[] shape(JsonNode n) {
@@ -495,17 +496,4 @@ class PredictCommandTest {
     return s.stream().mapToLong(Long::longValue).toArray();
   }
 
-  private static double[] flat(JsonNode n) {
-    List<Double> out = new ArrayList<>();
-    flatten(n, out);
-    return out.stream().mapToDouble(Double::doubleValue).toArray();
-  }
-
-  private static void flatten(JsonNode n, List<Double> out) {
-    if (n.isArray()) {
-      for (JsonNode c : n) flatten(c, out);
-    } else {
-      out.add(n.asDouble());
-    }
-  }
 }
