@@ -6,17 +6,13 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.ml.param.Param;
-import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -116,19 +112,8 @@ public final class JbertEmbedder extends JbertStage {
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     StructType out = transformSchema(dataset.schema());
-    StructType in = dataset.schema();
-    String pair = pairColumn();
-    Job job = new Job(checkedModel(), in.fieldIndex(string(inputCol())), string(inputCol()),
-        pair == null ? -1 : in.fieldIndex(pair), pair, integer(maxLength()), integer(batchSize()),
-        string(sequencePooling));
-    int chunk = integer(chunkSize());
-    return dataset.toDF().mapPartitions((MapPartitionsFunction<Row, Row>) it -> new PartitionChunks(it, chunk,
-        job::embed), Encoders.row(out));
-  }
-
-  @Override
-  public JbertEmbedder copy(ParamMap extra) {
-    return (JbertEmbedder) defaultCopy(extra);
+    Job job = new Job(texts(dataset.schema()), string(sequencePooling));
+    return mapChunks(dataset, out, job::embed);
   }
 
   public static MLReader<JbertEmbedder> read() {
@@ -140,16 +125,13 @@ public final class JbertEmbedder extends JbertStage {
   }
 
   /** What a partition needs, shipped to the executors. */
-  record Job(String model, int input, String inputName, int pair, String pairName, int maxLength, int batchSize,
-      String pooling) implements Serializable {
+  record Job(Texts texts, String pooling) implements Serializable {
 
     List<Object[]> embed(List<Row> rows) {
-      Bert bert = ExecutorModels.encoder(model);
-      List<String> a = PartitionChunks.strings(rows, input, inputName, false);
-      List<String> b = pair < 0 ? null : PartitionChunks.strings(rows, pair, pairName, true);
-      if (b != null && b.stream().allMatch(Objects::isNull)) b = null;
-      Features f = bert.preprocess(a, b, maxLength, true);
-      Map<String, Npz.Array> out = RowBatches.gather(f, batchSize, true, Set.of(), batch -> encode(bert, batch));
+      Bert bert = ExecutorModels.encoder(texts.model());
+      Features f = bert.preprocess(texts.first(rows), texts.second(rows), texts.maxLength(), true);
+      Map<String, Npz.Array> out = RowBatches.gather(f, texts.batchSize(), true, Set.of(),
+          batch -> encode(bert, batch));
       int h = bert.config().hiddenSize();
       float[] pooled = out.get(POOLED).floats();
       float[] seq = out.containsKey(SEQUENCE) ? out.get(SEQUENCE).floats() : null;

@@ -3,15 +3,11 @@ package org.jbert.spark;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.ml.param.Param;
-import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -132,18 +128,8 @@ public final class JbertPredictor extends JbertStage {
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     StructType out = transformSchema(dataset.schema());
-    StructType in = dataset.schema();
-    String pair = pairColumn();
-    Job job = new Job(checkedModel(), in.fieldIndex(string(inputCol())), string(inputCol()),
-        pair == null ? -1 : in.fieldIndex(pair), pair, integer(maxLength()), integer(batchSize()));
-    int chunk = integer(chunkSize());
-    return dataset.toDF().mapPartitions((MapPartitionsFunction<Row, Row>) it -> new PartitionChunks(it, chunk,
-        job::predict), Encoders.row(out));
-  }
-
-  @Override
-  public JbertPredictor copy(ParamMap extra) {
-    return (JbertPredictor) defaultCopy(extra);
+    Job job = new Job(texts(dataset.schema()));
+    return mapChunks(dataset, out, job::predict);
   }
 
   public static MLReader<JbertPredictor> read() {
@@ -155,16 +141,13 @@ public final class JbertPredictor extends JbertStage {
   }
 
   /** What a partition needs, shipped to the executors. */
-  record Job(String model, int input, String inputName, int pair, String pairName, int maxLength, int batchSize)
-      implements Serializable {
+  record Job(Texts texts) implements Serializable {
 
     List<Object[]> predict(List<Row> rows) {
-      TaskRunner runner = ExecutorModels.task(model);
-      List<String> a = PartitionChunks.strings(rows, input, inputName, false);
-      List<String> b = pair < 0 ? null : PartitionChunks.strings(rows, pair, pairName, true);
-      if (b != null && b.stream().allMatch(Objects::isNull)) b = null;
+      TaskRunner runner = ExecutorModels.task(texts.model());
       List<Object[]> out = new ArrayList<>(rows.size());
-      for (TaskRunner.Result r : runner.predict(a, b, maxLength, batchSize)) {
+      for (TaskRunner.Result r : runner.predict(texts.first(rows), texts.second(rows), texts.maxLength(),
+          texts.batchSize())) {
         if (r instanceof TaskRunner.Classified c) {
           out.add(new Object[] {c.label(), c.id(), c.probability(), c.logits()});
         } else if (r instanceof TaskRunner.Value v) {

@@ -1,11 +1,19 @@
 package org.jbert.spark;
 
+import java.io.Serializable;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -128,12 +136,63 @@ public abstract class JbertStage extends Transformer implements DefaultParamsWri
 
   /** Checks that the input and pair columns are strings and that none of {@code outputs} exists yet. */
   protected void checkInput(StructType schema, String... outputs) {
-    requireString(schema, getOrDefault(inputCol), "inputCol");
+    checkInput(schema, List.of(DataTypes.StringType), outputs);
+  }
+
+  /**
+   * Checks that the input column has one of {@code inputTypes}, the pair column (when set) is a string, and none of
+   * {@code outputs} exists yet.
+   */
+  protected void checkInput(StructType schema, List<DataType> inputTypes, String... outputs) {
+    requireType(schema, getOrDefault(inputCol), "inputCol", inputTypes.toArray(new DataType[0]));
     if (pairColumn() != null) requireString(schema, pairColumn(), "pairCol");
     for (String o : outputs) {
       if (Arrays.asList(schema.fieldNames()).contains(o)) {
         throw new JbertException("output column " + o + " already exists in the input; expected a new column name");
       }
+    }
+  }
+
+  /** The columns and sizes of {@code in} a partition needs (shipped to the executors; the model checked here). */
+  protected Texts texts(StructType in) {
+    String pair = pairColumn();
+    return new Texts(checkedModel(), in.fieldIndex(string(inputCol)), string(inputCol),
+        pair == null ? -1 : in.fieldIndex(pair), pair, integer(maxLength), integer(batchSize));
+  }
+
+  /**
+   * {@code dataset}'s rows with {@code fn}'s columns appended (schema {@code out}), a partition run {@code chunkSize}
+   * rows at a time ({@link PartitionChunks}). {@code fn} is shipped to the executors: it must capture only
+   * serializable values (a {@code Job} record, never the stage).
+   */
+  protected Dataset<Row> mapChunks(Dataset<?> dataset, StructType out, PartitionChunks.ChunkFunction fn) {
+    int chunk = integer(chunkSize);
+    return dataset.toDF().mapPartitions((MapPartitionsFunction<Row, Row>) it -> new PartitionChunks(it, chunk, fn),
+        Encoders.row(out));
+  }
+
+  @Override
+  public JbertStage copy(ParamMap extra) {
+    return (JbertStage) defaultCopy(extra);
+  }
+
+  /**
+   * The text columns of a partition's rows: the model, the input column (index and name), the optional pair column
+   * (index -1 when none), the longest row in tokens and rows per forward pass.
+   */
+  record Texts(String model, int input, String inputName, int pair, String pairName, int maxLength, int batchSize)
+      implements Serializable {
+
+    /** The input column's strings (a null is an error). */
+    List<String> first(List<Row> rows) {
+      return PartitionChunks.strings(rows, input, inputName, false);
+    }
+
+    /** The pair column's strings (nulls allowed), or null when there is none or every row's is null. */
+    List<String> second(List<Row> rows) {
+      if (pair < 0) return null;
+      List<String> b = PartitionChunks.strings(rows, pair, pairName, true);
+      return b.stream().allMatch(Objects::isNull) ? null : b;
     }
   }
 

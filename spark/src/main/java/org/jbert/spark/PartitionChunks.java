@@ -17,7 +17,7 @@ final class PartitionChunks implements Iterator<Row> {
 
   /** The model's outputs for a chunk: one array of column values per input row, in the rows' order. */
   @FunctionalInterface
-  interface ChunkFunction {
+  interface ChunkFunction extends java.io.Serializable {
     List<Object[]> apply(List<Row> rows);
   }
 

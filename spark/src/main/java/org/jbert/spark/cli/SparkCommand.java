@@ -65,6 +65,28 @@ public final class SparkCommand implements Runnable {
         + " (default: ${DEFAULT-VALUE})")
     int batchSize;
 
+    @Option(names = "--model", paramLabel = "DIR|NAME", description = "predict, eval: the task model folder (jbert or"
+        + " Hugging Face, with its vocab.txt); embed: an encoder folder or pretrained name (default: "
+        + PretrainedModels.DEFAULT + ")")
+    String model;
+
+    @Option(names = "--output", paramLabel = "DIR.parquet", description = "Parquet folder to write (eval: optional,"
+        + " the predictions)")
+    String output;
+
+    /** {@code --model}, else {@code fallback}; an error when both are missing. */
+    String model(String fallback) {
+      if (model != null) return model;
+      if (fallback == null) throw new JbertException("--model is required here; expected a task model folder");
+      return fallback;
+    }
+
+    /** {@code --output}; an error when it is missing. */
+    String output() {
+      if (output == null) throw new JbertException("--output is required here; expected a Parquet folder to write");
+      return output;
+    }
+
     <T extends JbertStage> T configure(T stage, String model, Dataset<Row> in) {
       stage.setModelPath(model).setInputCol(textCol).setMaxLength(maxLength).setBatchSize(batchSize);
       if (Arrays.asList(in.columns()).contains(pairCol)) stage.setPairCol(pairCol);
@@ -78,13 +100,6 @@ public final class SparkCommand implements Runnable {
   static final class Embed implements Runnable {
     @Mixin Common common;
 
-    @Option(names = "--model", paramLabel = "DIR|NAME", defaultValue = PretrainedModels.DEFAULT,
-        description = "encoder folder or pretrained name (default: ${DEFAULT-VALUE})")
-    String model;
-
-    @Option(names = "--output", paramLabel = "DIR.parquet", required = true, description = "Parquet folder to write")
-    String output;
-
     @Option(names = "--sequence-pooling", paramLabel = "none|mean|cls", defaultValue = "none",
         description = "also write sequence_pooled (default: ${DEFAULT-VALUE})")
     String pooling;
@@ -96,6 +111,7 @@ public final class SparkCommand implements Runnable {
       if (!java.util.List.of("none", "mean", "cls").contains(pooling)) {
         throw new JbertException("--sequence-pooling " + pooling + "; expected none, mean or cls");
       }
+      String model = common.model(PretrainedModels.DEFAULT), output = common.output();
       try (SparkJobs jobs = SparkJobs.open(common.master)) {
         Dataset<Row> in = jobs.read(common.input);
         JbertEmbedder e = common.configure(new JbertEmbedder(), model, in).setSequencePooling(pooling);
@@ -112,17 +128,11 @@ public final class SparkCommand implements Runnable {
   static final class Predict implements Runnable {
     @Mixin Common common;
 
-    @Option(names = "--model", paramLabel = "DIR", required = true, description = "jbert or Hugging Face task model"
-        + " folder with its vocab.txt")
-    String model;
-
-    @Option(names = "--output", paramLabel = "DIR.parquet", required = true, description = "Parquet folder to write")
-    String output;
-
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
+      String model = common.model(null), output = common.output();
       try (SparkJobs jobs = SparkJobs.open(common.master)) {
         Dataset<Row> in = jobs.read(common.input);
         SparkJobs.writeParquet(transform(common.configure(new JbertPredictor(), model, in), in), output);
@@ -137,20 +147,15 @@ public final class SparkCommand implements Runnable {
   static final class Eval implements Runnable {
     @Mixin Common common;
 
-    @Option(names = "--model", paramLabel = "DIR", required = true, description = "task model folder")
-    String model;
-
     @Option(names = "--label-col", paramLabel = "COL", defaultValue = "label", description = "gold labels (default:"
         + " ${DEFAULT-VALUE})")
     String labelCol;
-
-    @Option(names = "--output", paramLabel = "DIR.parquet", description = "also write the predictions here")
-    String output;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
+      String model = common.model(null), output = common.output;
       try (SparkJobs jobs = SparkJobs.open(common.master)) {
         Dataset<Row> in = jobs.read(common.input);
         JbertPredictor p = common.configure(new JbertPredictor(), model, in);
