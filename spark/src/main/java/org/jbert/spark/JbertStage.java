@@ -188,6 +188,20 @@ public abstract class JbertStage extends Transformer implements DefaultParamsWri
       return PartitionChunks.strings(rows, input, inputName, false);
     }
 
+    /** The input column's word lists ({@code array<string>}; a null row or word is an error). */
+    List<List<String>> words(List<Row> rows) {
+      List<List<String>> out = new java.util.ArrayList<>(rows.size());
+      for (Row r : rows) {
+        List<String> w = r.isNullAt(input) ? null : r.getList(input);
+        if (w == null || w.contains(null)) {
+          throw new JbertException("column " + inputName + " holds a null in row " + r + "; expected an array of"
+              + " words in every row");
+        }
+        out.add(w);
+      }
+      return out;
+    }
+
     /** The pair column's strings (nulls allowed), or null when there is none or every row's is null. */
     List<String> second(List<Row> rows) {
       if (pair < 0) return null;
@@ -210,7 +224,7 @@ public abstract class JbertStage extends Transformer implements DefaultParamsWri
       if (f.dataType().equals(t)) return;
     }
     throw new JbertException(param + ": column " + col + " is " + f.dataType().simpleString() + "; expected "
-        + Arrays.stream(types).map(DataType::simpleString).reduce((a, b) -> a + " or " + b).orElse("?"));
+        + Arrays.stream(types).map(DataType::simpleString).distinct().reduce((a, b) -> a + " or " + b).orElse("?"));
   }
 
   /** {@code schema} with {@code fields} appended. */

@@ -1,6 +1,7 @@
 package org.jbert.spark;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.ml.evaluation.Evaluator;
@@ -13,6 +14,7 @@ import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.jbert.core.JbertException;
@@ -25,8 +27,14 @@ import org.jbert.finetune.task.TaskPredictions;
  * {@code prediction_id}): accuracy, macro precision/recall/F1, MCC and, for two labels, the second label's F1, with
  * gold labels mapped to class ids as {@code jbert eval} maps them (the model's label names; integer labels
  * {@code 0..C-1} when the names are Hugging Face's {@code LABEL_i} placeholders). Regression (set
- * {@code predictionCol} to {@code prediction}): mse, pearson, spearman. {@link #evaluate} returns {@code metricName};
- * {@link #scores} returns them all. The two columns are collected to the driver (two numbers per row).
+ * {@code predictionCol} to {@code prediction}): mse, pearson, spearman. Tagging (gold tags per word in
+ * {@code labelCol}, {@code array<string>}; predictions default {@code word_labels}, the predictor's output for a words
+ * column): seqeval's entity precision, recall, F1, macro F1 and token accuracy. Extractive QA (gold answer texts in
+ * {@code labelCol}, {@code array<string>}, empty for an unanswerable question; predictions default {@code answer}):
+ * the official SQuAD exact match and F1 in percent, and, when some question has no gold answer (SQuAD v2.0, as
+ * {@code jbert eval} decides), the HasAns/NoAns breakdown and {@code best_f1} from {@code nullOddsCol}. Without an
+ * explicit {@code predictionCol}, the column is the predictor's for the model's kind. {@link #evaluate} returns
+ * {@code metricName}; {@link #scores} returns them all. The columns are collected to the driver.
  *
  * <p>The kind and label names come from the model at {@code modelPath} (loaded on the driver once), or, without a
  * model, from {@code labels} (classification).
@@ -40,6 +48,7 @@ public final class JbertTaskEvaluator extends Evaluator implements DefaultParams
   private final Param<String> labelCol;
   private final Param<String> predictionCol;
   private final Param<String> metricName;
+  private final Param<String> nullOddsCol;
 
   public JbertTaskEvaluator() {
     this(Identifiable$.MODULE$.randomUID("jbertTaskEvaluator"));
@@ -54,7 +63,9 @@ public final class JbertTaskEvaluator extends Evaluator implements DefaultParams
     metricName = new Param<>(this, "metricName", "the metric evaluate returns (a key of scores)");
     setDefault(labelCol, "label");
     setDefault(predictionCol, "prediction_id");
+    nullOddsCol = new Param<>(this, "nullOddsCol", "QA, SQuAD v2.0: the predictor's null odds (double)");
     setDefault(metricName, "accuracy");
+    setDefault(nullOddsCol, "null_odds");
   }
 
   @Override
@@ -80,6 +91,10 @@ public final class JbertTaskEvaluator extends Evaluator implements DefaultParams
 
   public Param<String> metricName() {
     return metricName;
+  }
+
+  public Param<String> nullOddsCol() {
+    return nullOddsCol;
   }
 
   public JbertTaskEvaluator setModelPath(String v) {
@@ -124,7 +139,7 @@ public final class JbertTaskEvaluator extends Evaluator implements DefaultParams
 
   /** Every task metric, by the names {@code jbert eval} and fine-tuning runs report. */
   public Map<String, Double> scores(Dataset<?> dataset) {
-    String gold = getOrDefault(labelCol), pred = getOrDefault(predictionCol);
+    String gold = getOrDefault(labelCol);
     StructType schema = dataset.schema();
     TaskRunner.Kind kind = TaskRunner.Kind.CLASSIFICATION;
     List<String> names;
@@ -141,10 +156,14 @@ public final class JbertTaskEvaluator extends Evaluator implements DefaultParams
     } else {
       throw new JbertException("neither modelPath nor labels is set; expected the model the predictions come from");
     }
-    if (kind == TaskRunner.Kind.TAGGING) {
-      throw new JbertException("the evaluator scores classification and regression models; a tagger's entity F1 needs"
-          + " word-aligned CoNLL data (jbert eval's task group)");
-    }
+    String pred = isSet(predictionCol) ? getOrDefault(predictionCol) : switch (kind) {
+      case CLASSIFICATION -> "prediction_id";
+      case REGRESSION -> "prediction";
+      case TAGGING -> "word_labels";
+      case QUESTION_ANSWERING -> "answer";
+    };
+    if (kind == TaskRunner.Kind.TAGGING) return tagging(dataset, gold, pred, names);
+    if (kind == TaskRunner.Kind.QUESTION_ANSWERING) return squad(dataset, gold, pred, getOrDefault(nullOddsCol));
     JbertStage.requireType(schema, gold, "labelCol", DataTypes.StringType, DataTypes.IntegerType,
         DataTypes.LongType, DataTypes.DoubleType, DataTypes.FloatType);
     if (kind == TaskRunner.Kind.REGRESSION) {
@@ -193,6 +212,68 @@ public final class JbertTaskEvaluator extends Evaluator implements DefaultParams
       }
     }
     return TaskScores.classification(g, p, labelNames);
+  }
+
+  /** Entity scores of gold and predicted tags per word ({@code array<string>} columns, equal lengths per row). */
+  private static Map<String, Double> tagging(Dataset<?> dataset, String gold, String pred, List<String> labels) {
+    JbertStage.requireType(dataset.schema(), gold, "labelCol", STRING_ARRAYS);
+    JbertStage.requireType(dataset.schema(), pred, "predictionCol", STRING_ARRAYS);
+    List<Row> rows = collect(dataset, gold, pred);
+    List<String> ids = new ArrayList<>();
+    List<List<String>> g = new ArrayList<>(), p = new ArrayList<>();
+    for (int i = 0; i < rows.size(); i++) {
+      ids.add("row " + i);
+      g.add(strings(rows.get(i), 0, "labelCol", gold, i));
+      p.add(strings(rows.get(i), 1, "predictionCol", pred, i));
+    }
+    return TaskScores.tagging(new TaskPredictions.Tags(ids, g, p, labels));
+  }
+
+  /**
+   * SQuAD scores of gold answer texts ({@code array<string>}) and predicted answers (string); v2.0 when a question has
+   * no gold answer, with the null odds of {@code odds}.
+   */
+  private static Map<String, Double> squad(Dataset<?> dataset, String gold, String pred, String odds) {
+    StructType schema = dataset.schema();
+    JbertStage.requireType(schema, gold, "labelCol", STRING_ARRAYS);
+    JbertStage.requireType(schema, pred, "predictionCol", DataTypes.StringType);
+    boolean hasOdds = java.util.Arrays.asList(schema.fieldNames()).contains(odds);
+    if (hasOdds) JbertStage.requireType(schema, odds, "nullOddsCol", DataTypes.DoubleType);
+    List<Row> rows = hasOdds ? dataset.select(gold, pred, odds).collectAsList() : collect(dataset, gold, pred);
+    if (rows.isEmpty()) throw new JbertException("no rows to evaluate");
+    Map<String, List<String>> g = new LinkedHashMap<>();
+    Map<String, String> p = new LinkedHashMap<>();
+    Map<String, Double> nullOdds = new LinkedHashMap<>();
+    for (int i = 0; i < rows.size(); i++) {
+      Row r = rows.get(i);
+      g.put("row " + i, strings(r, 0, "labelCol", gold, i));
+      p.put("row " + i, r.isNullAt(1) ? "" : r.getString(1));
+      if (hasOdds) nullOdds.put("row " + i, r.isNullAt(2) ? 0.0 : r.getDouble(2));
+    }
+    boolean v2 = g.values().stream().anyMatch(List::isEmpty);
+    if (v2 && !hasOdds) {
+      throw new JbertException("nullOddsCol: no column " + odds + " in the input, but some questions have no gold"
+          + " answer (SQuAD v2.0); expected the predictor's null odds (JbertPredictor squadVersion v2)");
+    }
+    return TaskScores.squad(new TaskPredictions.Answers(g, p, v2 ? nullOdds : Map.of(), v2, null));
+  }
+
+  private static final DataType[] STRING_ARRAYS = {DataTypes.createArrayType(DataTypes.StringType, true),
+      DataTypes.createArrayType(DataTypes.StringType, false)};
+
+  private static List<Row> collect(Dataset<?> dataset, String gold, String pred) {
+    List<Row> rows = dataset.select(gold, pred).collectAsList();
+    if (rows.isEmpty()) throw new JbertException("no rows to evaluate");
+    return rows;
+  }
+
+  private static List<String> strings(Row r, int i, String param, String col, int row) {
+    List<String> v = r.isNullAt(i) ? null : r.getList(i);
+    if (v == null || v.contains(null)) {
+      throw new JbertException(param + ": column " + col + " holds a null in row " + row + "; expected an array of"
+          + " strings");
+    }
+    return v;
   }
 
   private static double number(Row r, String col) {

@@ -22,6 +22,17 @@ import org.jbert.finetune.head.HeadOutputs;
 import org.jbert.finetune.head.ProblemType;
 import org.jbert.finetune.head.SequenceClassificationHead;
 import org.jbert.finetune.head.TokenClassificationHead;
+import org.jbert.finetune.data.LabelMap;
+import org.jbert.finetune.data.TaggedSentence;
+import org.jbert.finetune.head.QuestionAnsweringHead;
+import org.jbert.finetune.qa.NBestEntry;
+import org.jbert.finetune.qa.QaExample;
+import org.jbert.finetune.qa.QaFeatureBuilder;
+import org.jbert.finetune.task.DataFormat;
+import org.jbert.finetune.task.QaData;
+import org.jbert.finetune.task.TaggingData;
+import org.jbert.finetune.task.TaskPredictions;
+import org.jbert.finetune.task.TextInputs;
 
 /**
  * A fine-tuned task model with its tokenizer, as the predictor runs it in a partition: text rows in, one result per
@@ -29,7 +40,9 @@ import org.jbert.finetune.head.TokenClassificationHead;
  * ({@link TaskModel}, {@link Predictions}), so a change there is adapted here. It predicts what {@code jbert predict}
  * does on the same model: the same tokenization (the folder's {@code vocab.txt}, cased or not as {@link Bert#lowerCase}
  * says, longest-first truncation), {@link RowBatches}' length-sorted batches with dynamic padding, and
- * {@link Predictions}' argmax and softmax.
+ * {@link Predictions}' argmax and softmax. Pre-split words ({@link #tagWords}) and QA spans ({@link #answer}) go through
+ * the same code as {@code jbert eval}'s task group and a fine-tuning run's evaluation: finetune's {@link TaggingData}
+ * and {@link QaData} (SQuAD windows and run_squad.py's post-processing).
  */
 public final class TaskRunner implements AutoCloseable {
 
@@ -39,8 +52,10 @@ public final class TaskRunner implements AutoCloseable {
     CLASSIFICATION,
     /** A regression head (C = 1): one value. */
     REGRESSION,
-    /** Token classification: a label and probability per real token ([CLS] and [SEP] included). */
-    TAGGING
+    /** Token classification: a label and probability per real token ([CLS] and [SEP] included), or per word. */
+    TAGGING,
+    /** Extractive question answering: an answer span of the context per question. */
+    QUESTION_ANSWERING
   }
 
   /** One row's prediction. */
@@ -51,6 +66,12 @@ public final class TaskRunner implements AutoCloseable {
 
   /** Regression: the head's output. */
   public record Value(double value) implements Result {}
+
+  /**
+   * QA: the predicted answer ("" = none, SQuAD v2.0), its code points {@code [start, end)} in the context (-1 for
+   * none), its probability in the n-best list, and v2.0's {@code null score - best span score} (NaN for v1.1).
+   */
+  public record Span(String answer, int start, int end, double probability, double nullOdds) {}
 
   /** Tagging: the real tokens ({@code null} entries when the model has no vocabulary), their labels, probabilities. */
   public record Tagged(List<String> tokens, List<String> labels, List<Double> probabilities) implements Result {}
@@ -92,13 +113,14 @@ public final class TaskRunner implements AutoCloseable {
   private static Kind kindOf(String path, TaskModel m) {
     String type = m.head().type();
     if (type.equals(TokenClassificationHead.TYPE)) return Kind.TAGGING;
+    if (type.equals(QuestionAnsweringHead.TYPE)) return Kind.QUESTION_ANSWERING;
     if (type.equals(SequenceClassificationHead.TYPE)) {
       ProblemType p = m.context().problemType();
       if (p == ProblemType.SINGLE_LABEL_CLASSIFICATION) return Kind.CLASSIFICATION;
       if (p == ProblemType.REGRESSION) return Kind.REGRESSION;
     }
     throw new JbertException(path + ": a " + type + " head (" + m.context().problemType().hfName() + "); the Spark"
-        + " predictor runs single-label classification, regression and token classification models");
+        + " predictor runs single-label classification, regression, token classification and QA models");
   }
 
   /** What the model predicts. */
@@ -171,6 +193,56 @@ public final class TaskRunner implements AutoCloseable {
       default -> throw new IllegalStateException(kind.name());
     }
     return results;
+  }
+
+  /**
+   * Tags pre-split words as {@code jbert eval} scores a CoNLL file ({@link TaggingData}): each word tokenized alone,
+   * rows cut to {@code maxLength} pieces, one tag per word (the argmax at its first piece; "O" for a word the model saw
+   * no piece of). Returns one list of tags per sentence, in input order.
+   */
+  public List<List<String>> tagWords(List<List<String>> sentences, int maxLength, int batchSize) {
+    LabelMap labels = LabelMap.of(labelNames());
+    String unused = labels.label(0); // TaggingData wants gold tags; only its predictions are read
+    List<TaggedSentence> in = new ArrayList<>(sentences.size());
+    for (int i = 0; i < sentences.size(); i++) {
+      List<String> w = sentences.get(i);
+      in.add(new TaggedSentence("row", i + 1, w, java.util.Collections.nCopies(w.size(), unused)));
+    }
+    TaggingData data = TaggingData.of(folder.toString(), in, labels, inputs(maxLength));
+    return ((TaskPredictions.Tags) data.predict(model, batchSize)).predicted();
+  }
+
+  /**
+   * Answers {@code questions} from {@code contexts} as {@code jbert eval} and a fine-tuning run do ({@link QaData}):
+   * each context cut into windows of {@code maxLength} tokens ({@code squad}'s max query length and doc stride), the
+   * spans chosen by run_squad.py's post-processing ({@code squad}'s n-best size, max answer length, version and null
+   * threshold; {@code AUTO} reads as v1.1, since unlabeled questions are never marked impossible). One span per
+   * question, in input order.
+   */
+  public List<Span> answer(List<String> questions, List<String> contexts, DataFormat.Squad squad, int maxLength,
+      int batchSize) {
+    List<QaExample> examples = new ArrayList<>(questions.size());
+    for (int i = 0; i < questions.size(); i++) {
+      examples.add(QaExample.unlabelled(Integer.toString(i), questions.get(i), contexts.get(i)));
+    }
+    TextInputs in = inputs(maxLength);
+    String source = folder.toString();
+    QaData data = QaData.of(source, examples, new QaFeatureBuilder(in.tokenizer(source),
+        squad.features(in.maxSeqLength())), squad.post(examples), false);
+    TaskPredictions.Answers a = data.predict(model, batchSize);
+    List<Span> out = new ArrayList<>(examples.size());
+    for (QaExample q : examples) {
+      String text = a.predicted().get(q.id());
+      NBestEntry best = a.details().nBest().get(q.id()).stream()
+          .filter(e -> e.text().equals(text) && e.isNull() == text.isEmpty()).findFirst().orElse(null);
+      out.add(new Span(text, best == null ? -1 : best.start(), best == null ? -1 : best.end(),
+          best == null ? 0 : best.probability(), a.nullOdds().getOrDefault(q.id(), Double.NaN)));
+    }
+    return out;
+  }
+
+  private TextInputs inputs(int maxLength) {
+    return TextInputs.of(model.config(), model.vocab(), maxLength, folder.toString());
   }
 
   @Override

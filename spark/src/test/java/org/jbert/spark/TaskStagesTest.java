@@ -69,7 +69,11 @@ class TaskStagesTest {
   }
 
   static Path save(String name, TaskModel m) throws Exception {
-    Path folder = dir.resolve(name);
+    return save(dir.resolve(name), m, vocab);
+  }
+
+  /** {@code m} saved as a jbert folder with {@code vocab} as its vocab.txt. */
+  static Path save(Path folder, TaskModel m, List<String> vocab) throws Exception {
     TaskModelFiles.save(m, folder);
     Files.write(folder.resolve("vocab.txt"), vocab);
     return folder;

@@ -124,7 +124,9 @@ public final class SparkCommand implements Runnable {
   @Command(name = "predict", mixinStandardHelpOptions = true,
       description = "Writes the input's rows with a fine-tuned model's predictions to a Parquet folder:"
           + " prediction, prediction_id, probability, logits (classification); prediction (regression); tokens,"
-          + " token_labels, token_probabilities (token classification).")
+          + " token_labels, token_probabilities (token classification; word_labels when --text-col holds word"
+          + " arrays); answer, answer_start, answer_end, answer_probability (QA: --text-col the questions,"
+          + " --pair-col the contexts).")
   static final class Predict implements Runnable {
     @Mixin Common common;
 
@@ -142,8 +144,9 @@ public final class SparkCommand implements Runnable {
   }
 
   @Command(name = "eval", mixinStandardHelpOptions = true,
-      description = "Predicts a labeled input with a fine-tuned classification or regression model and prints"
-          + " jbert eval's task metrics as one JSON object; --output also writes the predictions.")
+      description = "Predicts a labeled input with a fine-tuned model and prints jbert eval's task metrics as one JSON"
+          + " object (tagging: --text-col holds word arrays, --label-col their tags; QA: --text-col the questions,"
+          + " --pair-col the contexts, --label-col the gold answer texts); --output also writes the predictions.")
   static final class Eval implements Runnable {
     @Mixin Common common;
 
@@ -161,8 +164,6 @@ public final class SparkCommand implements Runnable {
         JbertPredictor p = common.configure(new JbertPredictor(), model, in);
         Dataset<Row> predicted = transform(p, in).cache();
         JbertTaskEvaluator ev = new JbertTaskEvaluator().setModelPath(model).setLabelCol(labelCol);
-        boolean regression = p.kind() == org.jbert.spark.TaskRunner.Kind.REGRESSION;
-        if (regression) ev.setPredictionCol("prediction");
         Map<String, Double> scores;
         try {
           scores = ev.scores(predicted);
