@@ -3,6 +3,7 @@ package org.jbert.finetune.run;
 import java.nio.file.Path;
 import java.util.ServiceLoader;
 import org.jbert.core.JbertException;
+import org.jbert.core.train.BatchSource;
 import org.jbert.core.train.Trainable;
 import org.jbert.finetune.Batch;
 import org.jbert.finetune.TaskModel;
@@ -29,6 +30,14 @@ public interface DistributedTraining {
   /** A started engine: its trainable, closed when the run ends. */
   interface Session extends AutoCloseable {
     Trainable<Batch> trainable();
+
+    /**
+     * The source to hand the trainer with {@link #trainable}: {@code train} itself, or one whose batches the engine
+     * reads from the workers' copy of the training data (e.g. cached once on them, so a step ships only indices).
+     */
+    default BatchSource<Batch> source(BatchSource<Batch> train) {
+      return train;
+    }
 
     @Override
     void close();

@@ -256,7 +256,8 @@ public final class FinetuneRun {
       session = DistributedTraining.find(c.distributed()).start(c.distributed(), model, replica);
     }
     try {
-      Trainer<Batch> trainer = new Trainer<>(c.train(), session == null ? model : session.trainable(), source)
+      Trainer<Batch> trainer = new Trainer<>(c.train(), session == null ? model : session.trainable(),
+          session == null ? source : session.source(source))
           .resolvedConfig(c).folder(folder).title("Fine-tuning " + c.model() + " (" + c.head().type() + ")")
           .progress(progress, System.console() != null && progress == System.out);
       if (enc.dev() != null) trainer.evaluator(step -> metrics.score(enc.dev().predict(model, evalBatch)));

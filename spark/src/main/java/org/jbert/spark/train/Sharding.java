@@ -19,4 +19,13 @@ public interface Sharding<B, S extends Serializable> extends Serializable {
 
   /** The share as a micro-batch, on the worker. */
   B batch(S share);
+
+  /** The width of a share's rows (positions per row; 0 for a share of no rows). */
+  int width(S share);
+
+  /**
+   * {@code rows} (shares, each at least {@code width} wide) as one share cut to {@code width} positions: every input
+   * and per-position label array keeps its first {@code width} entries per row. No rows: an empty share.
+   */
+  S join(List<S> rows, int width);
 }

@@ -2,6 +2,10 @@ package org.jbert.spark.train;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +15,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.jbert.core.JbertException;
+import org.jbert.core.train.BatchSource;
 import org.jbert.core.train.Trainable;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -32,7 +37,13 @@ import org.nd4j.linalg.factory.Nd4j;
  *       mean over tokens, which this weights by examples).
  * </ol>
  *
- * The trainer then clips, schedules and applies AdamW on the driver exactly as in a single process; checkpoints,
+ * With {@link #cache}, the training examples are cached on the executors once ({@link CachedExamples}, one partition
+ * per worker) and a step's job ships only the micro-batch's example indices: each partition runs its rows of the
+ * batch (shares are then as uneven as the indices fall; the average by example count keeps the step the same), cut
+ * to the width of the whole batch, so every worker computes on the arrays the single process would. Without it,
+ * the driver cuts each micro-batch into {@code workers} near-equal shares and ships their rows in the tasks.
+ *
+ * <p>The trainer then clips, schedules and applies AdamW on the driver exactly as in a single process; checkpoints,
  * resume and metrics are the trainer's. {@code grad_accum_steps} > 1 accumulates several such jobs per optimizer
  * step (the micro-batches per averaging step). Dropout masks: each share's replica is seeded from the trainer's seed
  * and the share index, so a run with dropout is reproducible for a given worker count (not equal to one process).
@@ -40,7 +51,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * @param <B> the micro-batch type
  * @param <S> a share
  */
-public final class SparkDataParallel<B, S extends Serializable> implements Trainable<B> {
+public final class SparkDataParallel<B, S extends Serializable> implements Trainable<B>, AutoCloseable {
 
   /** Builds a model replica on a worker (e.g. loads the run's initial model folder); serializable. */
   @FunctionalInterface
@@ -66,6 +77,9 @@ public final class SparkDataParallel<B, S extends Serializable> implements Train
   private final Sharding<B, S> sharding;
   private int microBatches = 1;
   private long seed;
+  private CachedExamples<S> cached;
+  /** The example indices of the batches the cached source handed out and the trainer has not run yet. */
+  private final Map<B, int[]> pending = Collections.synchronizedMap(new IdentityHashMap<>());
 
   /**
    * @param driver the model whose parameters the trainer updates (its own forward pass is never run)
@@ -93,6 +107,37 @@ public final class SparkDataParallel<B, S extends Serializable> implements Train
     return this;
   }
 
+  /**
+   * Caches {@code source}'s examples on the executors (dropping any earlier cache) and returns the source to hand the
+   * trainer instead: its batches are empty stand-ins that carry their example indices to {@link #lossAndGradients},
+   * whose job then reads the rows from the cache. {@link #close} drops the cache.
+   */
+  public BatchSource<B> cache(BatchSource<B> source) {
+    close();
+    cached = CachedExamples.of(sc, source, sharding, workers);
+    return new BatchSource<>() {
+      @Override
+      public int size() {
+        return source.size();
+      }
+
+      @Override
+      public B batch(int[] indices) {
+        B stub = sharding.batch(sharding.join(List.of(), 0));
+        pending.put(stub, indices.clone());
+        return stub;
+      }
+    };
+  }
+
+  /** Drops the cached examples from the executors (nothing to do without {@link #cache}). */
+  @Override
+  public void close() {
+    if (cached != null) cached.close();
+    cached = null;
+    pending.clear();
+  }
+
   @Override
   public Map<String, INDArray> parameters() {
     return driver.parameters();
@@ -113,19 +158,26 @@ public final class SparkDataParallel<B, S extends Serializable> implements Train
       shapes.put(e.getKey(), e.getValue().shape());
     }
     Broadcast<Map<String, float[]>> w = sc.broadcast(weights);
-    List<S> shares = sharding.split(batch, workers);
-    List<Integer> index = new ArrayList<>();
-    for (int i = 0; i < shares.size(); i++) index.add(i);
+    int[] indices = pending.remove(batch);
     String k = key;
     long s = seed;
     int m = microBatches;
     ReplicaFactory<B> f = replicas;
     Sharding<B, S> sh = sharding;
-    List<S> sent = shares;
     List<Part> parts;
     try {
-      parts = sc.parallelize(index, index.size()).map(i -> work(k, f, sh, sent.get(i), m, w.value(), s * 31 + i))
-          .collect();
+      if (indices != null) {
+        if (cached == null) throw new IllegalStateException("a cached batch after close()");
+        int width = cached.width(indices);
+        parts = cached.rows().mapPartitionsWithIndex((p, it) -> List.of(work(k, f, sh,
+            sh.join(rowsOf(it, indices), width), m, w.value(), s * 31 + p)).iterator(), false).collect();
+      } else {
+        List<S> shares = sharding.split(batch, workers);
+        List<Integer> index = new ArrayList<>();
+        for (int i = 0; i < shares.size(); i++) index.add(i);
+        parts = sc.parallelize(index, index.size()).map(i -> work(k, f, sh, shares.get(i), m, w.value(), s * 31 + i))
+            .collect();
+      }
     } finally {
       w.destroy();
     }
@@ -151,6 +203,23 @@ public final class SparkDataParallel<B, S extends Serializable> implements Train
     return new LossAndGradients(loss / n, grads);
   }
 
+  /** A partition's rows of the batch {@code indices}, in the batch's order. */
+  private static <S> List<S> rowsOf(Iterator<scala.Tuple2<Integer, S>> partition, int[] indices) {
+    Map<Integer, S> mine = new HashMap<>();
+    java.util.Set<Integer> wanted = new java.util.HashSet<>();
+    for (int i : indices) wanted.add(i);
+    while (partition.hasNext()) {
+      scala.Tuple2<Integer, S> r = partition.next();
+      if (wanted.contains(r._1())) mine.put(r._1(), r._2());
+    }
+    List<S> out = new ArrayList<>(mine.size());
+    for (int i : indices) {
+      S row = mine.get(i);
+      if (row != null) out.add(row);
+    }
+    return out;
+  }
+
   /**
    * On a worker: a pooled replica, the broadcast weights, then {@code micro} forward and backward passes over the
    * share's parts, their gradients and losses summed (each mean times its part's example count).
@@ -161,6 +230,7 @@ public final class SparkDataParallel<B, S extends Serializable> implements Train
     if (INJECTED_FAILURES.getAndUpdate(x -> Math.max(0, x - 1)) > 0) {
       throw new IllegalStateException("a task failure injected by a test");
     }
+    if (sharding.size(share) == 0) return new Part(0, 0, Map.of()); // a partition with no row of this batch
     Queue<Trainable<?>> idle = POOL.computeIfAbsent(key, x -> new ConcurrentLinkedQueue<>());
     Trainable<B> replica = (Trainable<B>) idle.poll();
     if (replica == null) replica = factory.create();

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.jbert.core.JbertException;
+import org.jbert.core.train.BatchSource;
 import org.jbert.core.train.Trainable;
 import org.jbert.finetune.Batch;
 import org.jbert.finetune.TaskModel;
@@ -14,7 +15,8 @@ import org.jbert.finetune.run.FinetuneRunConfig;
 /**
  * {@code distributed: {engine: spark, ...}} in a fine-tuning run file: {@link SparkDataParallel} on a Spark session
  * (the running one when this JVM has one, else a new one on {@code master}, stopped at the end of the run). Workers load
- * their replicas from the run's {@code distributed-replica/} folder, which must be on a path they see.
+ * their replicas from the run's {@code distributed-replica/} folder, which must be on a path they see. The training
+ * examples are cached on the executors for the run ({@link SparkDataParallel#cache}) and dropped at its end.
  */
 public final class SparkFinetuneTraining implements DistributedTraining {
   @Override
@@ -45,8 +47,17 @@ public final class SparkFinetuneTraining implements DistributedTraining {
       }
 
       @Override
+      public BatchSource<Batch> source(BatchSource<Batch> train) {
+        return dp.cache(train);
+      }
+
+      @Override
       public void close() {
-        if (owned) spark.stop();
+        try {
+          dp.close();
+        } finally {
+          if (owned) spark.stop();
+        }
       }
     };
   }

@@ -13,7 +13,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Cuts a fine-tuning {@link Batch} by rows: the encoder inputs and every label array along its first dimension (class
- * ids, targets, tag ids, span positions), the labels' data type kept.
+ * ids, targets, tag ids, span positions), the labels' data type kept. Joined rows are cut to a width along the
+ * positions: the inputs, and the integer label arrays [rows, width] (tag ids); other labels (class ids, targets
+ * [rows, C], span positions) are per row.
  */
 public final class TaskBatchSharding implements Sharding<Batch, TaskBatchSharding.Share> {
   private static final long serialVersionUID = 1L;
@@ -52,6 +54,47 @@ public final class TaskBatchSharding implements Sharding<Batch, TaskBatchShardin
   @Override
   public int size(Share share) {
     return share.inputWordIds().length;
+  }
+
+  @Override
+  public int width(Share s) {
+    return s.inputWordIds().length == 0 ? 0 : s.inputWordIds()[0].length;
+  }
+
+  @Override
+  public Share join(List<Share> rows, int width) {
+    int n = 0;
+    for (Share s : rows) n += size(s);
+    int[][] ids = new int[n][], mask = new int[n][], types = new int[n][];
+    int r = 0;
+    for (Share s : rows) {
+      for (int k = 0; k < size(s); k++, r++) {
+        ids[r] = Arrays.copyOf(s.inputWordIds()[k], width);
+        mask[r] = Arrays.copyOf(s.inputMask()[k], width);
+        types[r] = Arrays.copyOf(s.inputTypeIds()[k], width);
+      }
+    }
+    Map<String, LabelRows> labels = new LinkedHashMap<>();
+    if (rows.isEmpty()) return new Share(ids, mask, types, labels);
+    Share first = rows.get(0);
+    for (Map.Entry<String, LabelRows> e : first.labels().entrySet()) {
+      LabelRows l = e.getValue();
+      boolean perPosition = l.shape().length == 2 && l.shape()[1] == width(first)
+          && DataType.valueOf(l.dtype()).isIntType();
+      int inner = perPosition ? width : l.values().length / size(first);
+      double[] v = new double[n * inner];
+      int at = 0;
+      for (Share s : rows) {
+        double[] src = s.labels().get(e.getKey()).values();
+        int stride = src.length / size(s);
+        for (int k = 0; k < size(s); k++, at += inner) System.arraycopy(src, k * stride, v, at, inner);
+      }
+      long[] shape = l.shape().clone();
+      shape[0] = n;
+      if (perPosition) shape[1] = width;
+      labels.put(e.getKey(), new LabelRows(l.dtype(), shape, v));
+    }
+    return new Share(ids, mask, types, labels);
   }
 
   @Override

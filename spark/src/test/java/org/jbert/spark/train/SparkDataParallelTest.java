@@ -32,9 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Data-parallel fine-tuning in local[2]: the Trainer over {@link SparkDataParallel} with 2 workers gives the losses
  * and gradient norms of a single-process run with the same global batch, step by step (1e-5 relative), on the
  * hf-tiny-bert sequence classifier (dropout 0 in its config.json), over 5 steps with warmup, decay, clipping and
- * weight decay; an odd batch (5 rows: shares of 3 and 2) checks the weighting by example count. One worker task fails
- * on purpose (a test-only injection) and Spark's retry gives the same run. With dropout on, the loss of a learnable
- * task still falls.
+ * weight decay, both with the examples cached on the executors (uneven shares: as the shuffled indices fall in the
+ * two partitions) and with each batch's rows shipped (an odd batch of 5 rows: shares of 3 and 2); the average by
+ * example count makes them equal. One worker task fails on purpose (a test-only injection) and Spark's retry gives
+ * the same run. With dropout on, the loss of a learnable task still falls.
  */
 class SparkDataParallelTest {
   static final int N = 20, T = 12, BATCH = 5, STEPS = 5;
@@ -46,6 +47,7 @@ class SparkDataParallelTest {
   void twoWorkersEqualOneProcess() throws Exception {
     SparkSession spark = org.jbert.spark.LocalSparkAccess.session();
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    int persisted = sc.sc().getPersistentRDDs().size();
     Path folder = HfTiny.folder("seqcls");
     String path = folder.toString();
 
@@ -54,34 +56,41 @@ class SparkDataParallelTest {
       new Trainer<>(config(dir.resolve("single")), m, data()).progress(quiet(), false).run();
       single = metrics(dir.resolve("single"));
     }
-    SparkDataParallel.INJECTED_FAILURES.set(1);
-    try (TaskModel m = TaskModelFiles.fromHuggingFace(folder)) {
-      SparkDataParallel<Batch, TaskBatchSharding.Share> dp = new SparkDataParallel<>(sc, m, 2, path + "#test",
-          () -> TaskModelFiles.fromHuggingFace(Path.of(path)), new TaskBatchSharding());
-      new Trainer<>(config(dir.resolve("parallel")), dp, data()).progress(quiet(), false).run();
-      parallel = metrics(dir.resolve("parallel"));
-    }
-    assertEquals(0, SparkDataParallel.INJECTED_FAILURES.get(), "the injected failure happened");
-    assertEquals(STEPS, single.size());
-    assertEquals(STEPS, parallel.size());
-    double worst = 0;
-    for (int s = 0; s < STEPS; s++) {
-      double[] a = single.get(s), b = parallel.get(s);
-      worst = Math.max(worst, Math.max(Math.abs(a[0] - b[0]) / Math.abs(a[0]), Math.abs(a[1] - b[1]) / Math.abs(a[1])));
-      assertEquals(a[0], b[0], REL * Math.abs(a[0]), "step " + (s + 1) + " loss");
-      assertEquals(a[1], b[1], REL * Math.abs(a[1]), "step " + (s + 1) + " grad_norm");
+    for (boolean cache : new boolean[] {true, false}) {
+      SparkDataParallel.INJECTED_FAILURES.set(1);
+      String name = cache ? "cached" : "shipped";
+      try (TaskModel m = TaskModelFiles.fromHuggingFace(folder);
+          SparkDataParallel<Batch, TaskBatchSharding.Share> dp = new SparkDataParallel<>(sc, m, 2, path + "#test",
+              () -> TaskModelFiles.fromHuggingFace(Path.of(path)), new TaskBatchSharding())) {
+        new Trainer<>(config(dir.resolve(name)), dp, cache ? dp.cache(data()) : data()).progress(quiet(), false)
+            .run();
+        parallel = metrics(dir.resolve(name));
+      }
+      assertEquals(0, SparkDataParallel.INJECTED_FAILURES.get(), name + ": the injected failure happened");
+      assertEquals(STEPS, single.size());
+      assertEquals(STEPS, parallel.size());
+      double worst = 0;
+      for (int s = 0; s < STEPS; s++) {
+        double[] a = single.get(s), b = parallel.get(s);
+        worst = Math.max(worst, Math.max(Math.abs(a[0] - b[0]) / Math.abs(a[0]),
+            Math.abs(a[1] - b[1]) / Math.abs(a[1])));
+        assertEquals(a[0], b[0], REL * Math.abs(a[0]), name + ": step " + (s + 1) + " loss");
+        assertEquals(a[1], b[1], REL * Math.abs(a[1]), name + ": step " + (s + 1) + " grad_norm");
+      }
+      System.err.printf("2 workers (%s rows) vs 1 process over %d steps: largest relative difference %.2e%n", name,
+          STEPS, worst);
     }
     assertTrue(single.get(STEPS - 1)[0] != single.get(0)[0], "the weights moved");
-    System.err.printf("2 workers vs 1 process over %d steps: largest relative difference %.2e%n", STEPS, worst);
+    assertEquals(persisted, sc.sc().getPersistentRDDs().size(), "the cached examples are unpersisted at the end");
   }
 
   /**
    * Issue 14: with dropout on (0.1 in the attention and hidden layers, the config's value), 2 workers still learn. A
    * tiny random classifier on a learnable task (the label says which half of the vocabulary the words come from), 30
-   * steps of 8 rows at a constant 1e-2: the mean loss of the last 5 steps is at most 0.6 of the first 3 steps' (measured: 0.6935 ->
-   * 0.0123, ratio 0.018). With lr 1e-9 (TrainConfig refuses 0; checked once by hand) the losses stay near ln 2
-   * (0.6937 -> 0.6945, ratio 1.001) and the test fails, as it does when the workers' gradients do not reach the
-   * weights.
+   * steps of 8 rows at a constant 1e-2: the mean loss of the last 5 steps is at most 0.6 of the first 3 steps' (measured: 0.6929 ->
+   * 0.0072, ratio 0.010; the examples cached on the executors). With lr 1e-9 (TrainConfig refuses 0; checked once by
+   * hand) the losses stay near ln 2 (0.6938 -> 0.6943, ratio 1.001) and the test fails, as it does when the workers'
+   * gradients do not reach the weights.
    */
   @Test
   void lossDecreasesWithDropoutOn() throws Exception {
@@ -96,10 +105,10 @@ class SparkDataParallelTest {
     int steps = 30;
     TrainConfig config = new TrainConfig(DROPOUT_LR, 0.0, 0.9, 0.999, 1e-6, TrainConfig.Schedule.CONSTANT, 0, 0,
         steps, 0, 8, true, 1, 1.0, 5, 1, 0, 0, 1, dir.resolve("dropout").toString());
-    try (TaskModel m = TaskModelFiles.load(folder)) {
-      SparkDataParallel<Batch, TaskBatchSharding.Share> dp = new SparkDataParallel<>(sc, m, 2, path + "#dropout",
-          () -> TaskModelFiles.load(Path.of(path)), new TaskBatchSharding());
-      new Trainer<>(config, dp, learnable(64)).progress(quiet(), false).run();
+    try (TaskModel m = TaskModelFiles.load(folder);
+        SparkDataParallel<Batch, TaskBatchSharding.Share> dp = new SparkDataParallel<>(sc, m, 2, path + "#dropout",
+            () -> TaskModelFiles.load(Path.of(path)), new TaskBatchSharding())) {
+      new Trainer<>(config, dp, dp.cache(learnable(64))).progress(quiet(), false).run();
     }
     List<double[]> losses = metrics(dir.resolve("dropout"));
     assertEquals(steps, losses.size());
