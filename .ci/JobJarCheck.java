@@ -11,8 +11,9 @@ import org.jbert.core.io.Npz;
  * .ci/job-jar's comparison (a single-file program: {@code java -cp JOB_JAR:SPARK_CLASSPATH .ci/JobJarCheck.java WORK}).
  * The job jar's Parquet outputs under spark-submit against {@code jbert embed} and {@code jbert predict} on the same
  * rows ({@code WORK/texts.jsonl}): every row once, in input order with its id and text; pooled_output [H] within 1e-5
- * of embed's; predict's labels and ids equal, its probability and logits [C] within 1e-5 of predict's. Exits 1 with the
- * first difference.
+ * of embed's; predict's labels and ids equal, its probability and logits [C] within 1e-5 of predict's; {@code spark
+ * eval}'s accuracy ({@code WORK/eval.out}) equal to the share of predict's labels that match the gold ones. Exits 1
+ * with the first difference.
  */
 public final class JobJarCheck {
   static final double TOLERANCE = 1e-5;
@@ -57,10 +58,19 @@ public final class JobJarCheck {
         check(lg.size() == c, "predict row " + i + ": " + lg.size() + " logits, expected " + c);
         for (int j = 0; j < c; j++) maxLogitDiff = Math.max(maxLogitDiff, Math.abs(lg.get(j) - logits[i * c + j]));
       }
+      int right = 0;
+      for (int i = 0; i < texts.size(); i++) {
+        String gold = json.readTree(texts.get(i)).get("label").asText();
+        if (gold.equals(pred.get(i).getString(pred.get(i).fieldIndex("prediction")))) right++;
+      }
+      double accuracy = json.readTree(Files.readString(work.resolve("eval.out"))).get("accuracy").asDouble();
+      check(Math.abs(accuracy - (double) right / texts.size()) <= 1e-12, "spark eval's accuracy " + accuracy
+          + ", predict's labels: " + right + " of " + texts.size() + " right");
       check(maxDiff <= TOLERANCE, "pooled_output differs from jbert embed by " + maxDiff + " > " + TOLERANCE);
       check(maxLogitDiff <= TOLERANCE, "logits differ from jbert predict by " + maxLogitDiff + " > " + TOLERANCE);
       System.out.printf("outputs: ok (%d rows; max |spark-submit - one JVM|: pooled_output [%d] %.2e, logits [%d]"
-          + " %.2e; labels equal)%n", texts.size(), h, maxDiff, c, maxLogitDiff);
+          + " %.2e; labels equal; eval accuracy %d/%d)%n", texts.size(), h, maxDiff, c, maxLogitDiff, right,
+          texts.size());
     } finally {
       spark.stop();
     }
