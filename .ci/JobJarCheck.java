@@ -9,9 +9,9 @@ import org.jbert.core.io.Npz;
 
 /**
  * .ci/job-jar's comparison (a single-file program: {@code java -cp JOB_JAR:SPARK_CLASSPATH .ci/JobJarCheck.java WORK}).
- * The job jar's Parquet outputs under spark-submit against {@code jbert embed} and {@code jbert predict} on the same
- * rows ({@code WORK/texts.jsonl}): every row once, in input order with its id and text; pooled_output [H] within 1e-5
- * of embed's; predict's labels and ids equal, its probability and logits [C] within 1e-5 of predict's; {@code spark
+ * The job jar's Parquet outputs under spark-submit (embed on local[2] and on the standalone cluster, predict and eval
+ * on the cluster) against {@code jbert embed} and {@code jbert predict} on the same rows ({@code WORK/texts.jsonl}):
+ * every row once, in input order with its id and text; pooled_output [H] within 1e-5 of embed's; predict's labels and ids equal, its probability and logits [C] within 1e-5 of predict's; {@code spark
  * eval}'s accuracy ({@code WORK/eval.out}) equal to the share of predict's labels that match the gold ones. Exits 1
  * with the first difference.
  */
@@ -28,6 +28,17 @@ public final class JobJarCheck {
     SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
         .getOrCreate();
     try {
+      for (String local : List.of("embed-local.parquet", "embed.parquet")) {
+        List<Row> e = spark.read().parquet(work.resolve(local).toString()).orderBy("id").collectAsList();
+        check(e.size() == texts.size(), local + " has " + e.size() + " rows, expected " + texts.size());
+        for (int i = 0; i < e.size(); i++) {
+          List<Float> p = e.get(i).getList(e.get(i).fieldIndex("pooled_output"));
+          for (int j = 0; j < p.size(); j++) {
+            double d = Math.abs(p.get(j) - want[i * p.size() + j]);
+            check(d <= TOLERANCE, local + " row " + i + ": pooled_output differs from jbert embed by " + d);
+          }
+        }
+      }
       List<Row> emb = spark.read().parquet(work.resolve("embed.parquet").toString()).orderBy("id").collectAsList();
       List<Row> pred = spark.read().parquet(work.resolve("predict.parquet").toString()).orderBy("id")
           .collectAsList();
