@@ -11,9 +11,10 @@ import org.jbert.core.io.Npz;
  * .ci/job-jar's comparison (a single-file program: {@code java -cp JOB_JAR:SPARK_CLASSPATH .ci/JobJarCheck.java WORK}).
  * The job jar's Parquet outputs under spark-submit (embed on local[2] and on the standalone cluster, predict and eval
  * on the cluster) against {@code jbert embed} and {@code jbert predict} on the same rows ({@code WORK/texts.jsonl}):
- * every row once, in input order with its id and text; pooled_output [H] within 1e-5 of embed's; predict's labels and ids equal, its probability and logits [C] within 1e-5 of predict's; {@code spark
- * eval}'s accuracy ({@code WORK/eval.out}) equal to the share of predict's labels that match the gold ones. Exits 1
- * with the first difference.
+ * every row once, in input order with its id and text; pooled_output [H] within 1e-5 of embed's; predict's labels
+ * and ids equal, its probability and logits [C] within 1e-5 of predict's; {@code spark eval}'s accuracy
+ * ({@code WORK/eval.out}) equal to the share of predict's labels that match the gold ones. Exits 1 with the first
+ * difference.
  */
 public final class JobJarCheck {
   static final double TOLERANCE = 1e-5;
