@@ -78,9 +78,9 @@ public final class DnnlKernels implements Kernels {
   }
 
   @Override
-  public synchronized boolean attention(INDArray q, INDArray k, INDArray v, INDArray mask, int heads, double scale,
-      INDArray out) {
-    if (!usable(q, k, v, mask, out) || mask.rank() != 4 || q.rank() != 2 || q.size(1) % heads != 0) return false;
+  public synchronized boolean attention(INDArray q, INDArray k, INDArray v, INDArray mask, INDArray keep, int heads,
+      double scale, INDArray out) {
+    if (keep != null || !usable(q, k, v, mask, out) || mask.rank() != 4 || q.rank() != 2 || q.size(1) % heads != 0) return false;
     long b = mask.size(0);
     long t = mask.size(3);
     if (b * t != q.size(0) || !Arrays.equals(q.shape(), k.shape()) || !Arrays.equals(q.shape(), v.shape())) {
@@ -117,6 +117,27 @@ public final class DnnlKernels implements Kernels {
         key -> new LayerNormPrims(this, rows, h, (float) eps, residual != null));
     p.run(x, residual, gamma, beta, out);
     return true;
+  }
+
+  /** Not on oneDNN yet: libnd4j's kernel runs it. */
+  @Override
+  public boolean attentionGrad(INDArray q, INDArray k, INDArray v, INDArray mask, INDArray keep, INDArray dctx,
+      int heads, double scale, INDArray dq, INDArray dk, INDArray dv, INDArray dmask) {
+    return false;
+  }
+
+  /** Not on oneDNN yet: libnd4j's kernel runs it. */
+  @Override
+  public boolean denseGrad(INDArray x, INDArray w, INDArray b, Activation act, INDArray dy, INDArray dx,
+      INDArray dw, INDArray db) {
+    return false;
+  }
+
+  /** Not on oneDNN yet: libnd4j's kernel runs it. */
+  @Override
+  public boolean layerNormGrad(INDArray x, INDArray residual, INDArray gamma, double eps, INDArray dy, INDArray ds,
+      INDArray dgamma, INDArray dbeta) {
+    return false;
   }
 
   /**

@@ -96,8 +96,8 @@ class DnnlKernelsTest {
       mask.putScalar(new long[] {0, 0, 0, t - 1}, -10000);
       INDArray out = Nd4j.zeros(DataType.FLOAT, b * t, h);
       INDArray ref = Nd4j.zeros(DataType.FLOAT, b * t, h);
-      assertTrue(DNNL.attention(q, k, v, mask, heads, 0.25, out));
-      Nd4jKernels.INSTANCE.attention(q, k, v, mask, heads, 0.25, ref);
+      assertTrue(DNNL.attention(q, k, v, mask, null, heads, 0.25, out));
+      Nd4jKernels.INSTANCE.attention(q, k, v, mask, null, heads, 0.25, ref);
       double d = KernelCheck.maxAbs(out, ref);
       assertTrue(d <= 1e-6, "B=" + b + " T=" + t + ": attention differs by " + d);
     }

@@ -93,13 +93,13 @@ public final class BertGraph {
    * As {@link #build(SameDiff, BertConfig, DataType, boolean, MatmulPrecision)}; with {@code fused} true the encoder
    * layers and the embedding LayerNorm are built from jbert's fused ops ({@link FusedDense}, {@link FusedAttention},
    * {@link FusedLayerNorm}; see {@link FusedEncoder}), which SameDiff runs through
-   * {@link org.jbert.core.kernels.KernelSession}. Same variables, same outputs; float32 products only, and no
-   * dropout on the attention probabilities (fails on a config that has it). With {@code fused} false the graph is
+   * {@link org.jbert.core.kernels.KernelSession}, backward pass included. Same variables, same outputs, same
+   * dropout masks for the same {@link DropoutSeeds}; float32 products only. With {@code fused} false the graph is
    * exactly the unfused one.
    */
   public static EncoderOutputs build(SameDiff sd, BertConfig c, DataType dtype, boolean pooler,
       MatmulPrecision precision, boolean fused) {
-    if (fused) FusedEncoder.check(c, precision);
+    if (fused) FusedEncoder.check(precision);
     if (precision == MatmulPrecision.BF16 && dtype != DataType.FLOAT) {
       throw new JbertException("matmul precision BF16 with " + dtype + " variables; expected FLOAT variables");
     }
