@@ -95,9 +95,9 @@ public final class DnnlKernels implements Kernels {
   public synchronized boolean attention(INDArray q, INDArray k, INDArray v, INDArray mask, INDArray keep, int heads,
       double scale, INDArray out) {
     if (!attentionShapes(q, k, v, mask, keep, heads) || !usable(out)) return false;
-    long b = mask.size(0);
-    long t = mask.size(3);
-    long h = q.size(1);
+    long b = mask.shape()[0];
+    long t = mask.shape()[3];
+    long h = q.shape()[1];
     boolean dropout = keep != null;
     AttentionPrims p = prims(Arrays.asList("attention", b, t, h, (long) heads, scale, dropout),
         () -> new AttentionPrims(this, b, t, h, heads, (float) scale, dropout));
@@ -113,9 +113,9 @@ public final class DnnlKernels implements Kernels {
         || !Arrays.equals(q.shape(), dctx.shape())) {
       return false;
     }
-    long b = mask.size(0);
-    long t = mask.size(3);
-    long h = q.size(1);
+    long b = mask.shape()[0];
+    long t = mask.shape()[3];
+    long h = q.shape()[1];
     boolean dropout = keep != null;
     AttentionGradPrims p = prims(Arrays.asList("attention_grad", b, t, h, (long) heads, scale, dropout),
         () -> new AttentionGradPrims(this, b, t, h, heads, (float) scale, dropout));
@@ -127,19 +127,19 @@ public final class DnnlKernels implements Kernels {
   /** q, k, v [K,H] with K = B*T and N dividing H, mask [B,1,1,T], keep null or [B,N,T,T]; float32, contiguous. */
   private static boolean attentionShapes(INDArray q, INDArray k, INDArray v, INDArray mask, INDArray keep,
       int heads) {
-    if (!usable(q, k, v, mask) || mask.rank() != 4 || q.rank() != 2 || q.size(1) % heads != 0) return false;
-    long b = mask.size(0);
-    long t = mask.size(3);
+    if (!usable(q, k, v, mask) || mask.rank() != 4 || q.rank() != 2 || q.shape()[1] % heads != 0) return false;
+    long b = mask.shape()[0];
+    long t = mask.shape()[3];
     if (keep != null && (!usable(keep) || !Arrays.equals(keep.shape(), new long[] {b, heads, t, t}))) return false;
-    return b * t == q.size(0) && Arrays.equals(q.shape(), k.shape()) && Arrays.equals(q.shape(), v.shape());
+    return b * t == q.shape()[0] && Arrays.equals(q.shape(), k.shape()) && Arrays.equals(q.shape(), v.shape());
   }
 
   @Override
   public synchronized boolean dense(INDArray x, INDArray w, INDArray b, Activation act, INDArray out) {
-    if (!usable(x, w, b, out) || x.rank() != 2 || w.rank() != 2 || x.size(1) != w.size(0)) return false;
-    long rows = x.size(0);
-    long in = w.size(0);
-    long outCols = w.size(1);
+    if (!usable(x, w, b, out) || x.rank() != 2 || w.rank() != 2 || x.shape()[1] != w.shape()[0]) return false;
+    long rows = x.shape()[0];
+    long in = w.shape()[0];
+    long outCols = w.shape()[1];
     DensePrims p = prims(Arrays.asList("dense", rows, in, outCols, act),
         () -> new DensePrims(this, rows, in, outCols, act));
     if (p == null) return false;
@@ -150,10 +150,10 @@ public final class DnnlKernels implements Kernels {
   @Override
   public synchronized boolean denseGrad(INDArray x, INDArray w, INDArray b, Activation act, INDArray dy,
       INDArray dx, INDArray dw, INDArray db) {
-    if (!usable(x, w, b, dy, dx, dw, db) || x.rank() != 2 || w.rank() != 2 || x.size(1) != w.size(0)) return false;
-    long rows = x.size(0);
-    long in = w.size(0);
-    long outCols = w.size(1);
+    if (!usable(x, w, b, dy, dx, dw, db) || x.rank() != 2 || w.rank() != 2 || x.shape()[1] != w.shape()[0]) return false;
+    long rows = x.shape()[0];
+    long in = w.shape()[0];
+    long outCols = w.shape()[1];
     DenseGradPrims p = prims(Arrays.asList("dense_grad", rows, in, outCols, act),
         () -> new DenseGradPrims(this, rows, in, outCols, act));
     if (p == null) return false;
@@ -165,8 +165,8 @@ public final class DnnlKernels implements Kernels {
   public synchronized boolean layerNorm(INDArray x, INDArray residual, INDArray gamma, INDArray beta, double eps,
       INDArray out) {
     if (!usable(x, gamma, beta, out) || (residual != null && !usable(residual)) || x.rank() != 2) return false;
-    long rows = x.size(0);
-    long h = x.size(1);
+    long rows = x.shape()[0];
+    long h = x.shape()[1];
     LayerNormPrims p = prims(Arrays.asList("layer_norm", rows, h, (float) eps, residual != null),
         () -> new LayerNormPrims(this, rows, h, (float) eps, residual != null));
     if (p == null) return false;
@@ -180,8 +180,8 @@ public final class DnnlKernels implements Kernels {
     if (!usable(x, gamma, dy, ds, dgamma, dbeta) || (residual != null && !usable(residual)) || x.rank() != 2) {
       return false;
     }
-    long rows = x.size(0);
-    long h = x.size(1);
+    long rows = x.shape()[0];
+    long h = x.shape()[1];
     LayerNormGradPrims p = prims(Arrays.asList("layer_norm_grad", rows, h, (float) eps, residual != null),
         () -> new LayerNormGradPrims(this, rows, h, (float) eps, residual != null));
     if (p == null) return false;

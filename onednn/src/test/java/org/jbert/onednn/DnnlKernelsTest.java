@@ -174,7 +174,7 @@ class DnnlKernelsTest {
   void attentionAcrossGrowingAndShrinkingShapesMatchesLibnd4j() {
     int h = 16;
     int heads = 2;
-    for (int[] bt : new int[][] {{2, 5}, {3, 9}, {1, 4}, {4, 12}}) {
+    for (int[] bt : new int[][] {{2, 5}, {3, 9}, {1, 4}, {4, 12}, {1, 1}}) {
       int b = bt[0];
       int t = bt[1];
       INDArray q = Nd4j.rand(DataType.FLOAT, b * t, h).subi(0.5);

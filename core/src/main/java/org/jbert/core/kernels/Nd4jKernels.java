@@ -68,7 +68,7 @@ public final class Nd4jKernels implements Kernels {
   /** The [K,H] <-> [B,N,T,D] views of one attention call. */
   private record Heads(long b, long t, long h, long n) {
     Heads(INDArray mask, INDArray q, int heads) {
-      this(mask.size(0), mask.size(3), q.size(1), heads);
+      this(mask.shape()[0], mask.shape()[3], q.shape()[1], heads);
     }
 
     INDArray split(INDArray x) {
