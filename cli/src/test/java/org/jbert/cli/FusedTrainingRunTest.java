@@ -23,11 +23,7 @@ class FusedTrainingRunTest {
     assertEquals("onednn", KernelRuntime.selected().name(), "the CLI's default kernel path");
     long before = KernelSession.runs().getOrDefault("onednn", 0L);
     int fallbacks = KernelSession.fallbacksLogged();
-    Path configs = Path.of("..", "configs");
-    CliRun.Result r = CliRun.run("run", configs.resolve("finetune-hf-tiny-golden.yaml").toString(),
-        "--set", "model=" + configs.resolve("data/hf-tiny-golden/model"),
-        "--set", "data.train=" + configs.resolve("data/hf-tiny-golden/train.jsonl"),
-        "--set", "train.output_dir=" + dir);
+    CliRun.Result r = FinetuneGoldenTest.runGolden(dir);
     assertEquals(0, r.code(), r.err());
     long ran = KernelSession.runs().getOrDefault("onednn", 0L) - before;
     // per step: 9 fused ops in each of the 3 layers (q, k, v, attention, 3 dense, 2 LayerNorm) and the embedding
