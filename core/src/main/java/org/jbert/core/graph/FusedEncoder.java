@@ -1,8 +1,8 @@
 package org.jbert.core.graph;
 
 import org.jbert.core.JbertException;
-import org.jbert.core.config.BertConfig;
 import org.jbert.core.config.Activation;
+import org.jbert.core.config.BertConfig;
 import org.nd4j.autodiff.samediff.NameScope;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;

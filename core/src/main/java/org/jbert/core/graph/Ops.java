@@ -75,6 +75,7 @@ public final class Ops {
    */
   public static SDVariable dropout(SDVariable x, SDVariable training, double rate) {
     if (rate == 0) return x;
+    checkRate(rate);
     return x.mul(dropoutFactor(x.getSameDiff().shape(x), training, rate, x.dataType()));
   }
 
@@ -89,11 +90,15 @@ public final class Ops {
    * @param rate drop probability in (0,1)
    */
   public static SDVariable dropoutFactor(SDVariable shape, SDVariable training, double rate, DataType dt) {
-    if (!(rate > 0 && rate < 1)) throw new JbertException("dropout rate must be in [0, 1), got " + rate);
+    checkRate(rate);
     SameDiff sd = shape.getSameDiff();
     SDVariable u = new DistributionUniform(sd, shape, 0.0, 1.0, dt).outputVariable();
     SDVariable keep = sd.castTo(u.gte(rate), dt).mul(1.0 / (1.0 - rate));
     return keep.sub(1.0).mul(training).add(1.0);
+  }
+
+  private static void checkRate(double rate) {
+    if (!(rate > 0 && rate < 1)) throw new JbertException("dropout rate must be in [0, 1), got " + rate);
   }
 
   /**
