@@ -1,7 +1,6 @@
 package org.jbert.onednn;
 
 import org.bytedeco.dnnl.memory;
-import org.bytedeco.dnnl.reduction;
 import org.bytedeco.dnnl.softmax_backward;
 import org.bytedeco.dnnl.softmax_forward;
 import org.bytedeco.dnnl.global.dnnl;
@@ -16,7 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   <li>dV = (dropout ? G : P)ᵀ·dC (the scores read transposed through strides);
  *   <li>G = dC·Vᵀ, then G *= keep with dropout;
  *   <li>G = the softmax backward of P and G, in place;
- *   <li>dQ = G·K·scale, dK = Gᵀ·Q·scale (output scales), dmask = the sum of G over heads and query rows.
+ *   <li>dQ = G·K·scale, dK = Gᵀ·Q·scale (output scales), dmask = the sum of G over heads and query rows (a matmul
+ *       with a row of ones: oneDNN 2.7's reduction primitive is its reference loop on AVX2).
  * </ol>
  */
 final class AttentionGradPrims extends Steps {
@@ -37,6 +37,7 @@ final class AttentionGradPrims extends Steps {
   private final memory pT;
   private final memory g;
   private final memory gT;
+  private final memory gFlat;
 
   AttentionGradPrims(DnnlKernels k, long b, long t, long h, int heads, float scale, boolean withKeep) {
     super(k);
@@ -52,7 +53,6 @@ final class AttentionGradPrims extends Steps {
     dq = mem(l.heads);
     dk = mem(l.heads);
     dv = mem(l.heads);
-    dmask = mem(l.mask);
     p = mem(l.scores);
     pT = mem(l.scoresT);
     g = mem(l.scores);
@@ -75,8 +75,14 @@ final class AttentionGradPrims extends Steps {
         DnnlKernels.DST, dq);
     step(product(l.scoresT, l.heads, l.heads, scale), DnnlKernels.SRC, gT, DnnlKernels.WEIGHTS, q, DnnlKernels.DST,
         dk);
-    step(new reduction(new reduction.primitive_desc(
-        new reduction.desc(dnnl.algorithm.reduction_sum, l.scores, l.mask, 0f, 0f), k.eng)), DnnlKernels.SRC, g,
+    // dmask [B,1,T] = ones [1,1,N*T] (broadcast over B) times G read as [B,N*T,T]
+    memory.data_type f32 = memory.data_type.f32;
+    memory.desc onesD = new memory.desc(new long[] {1, 1, heads * t}, f32, memory.format_tag.abc);
+    memory.desc gRows = new memory.desc(new long[] {b, heads * t, t}, f32, memory.format_tag.abc);
+    memory.desc maskRows = new memory.desc(new long[] {b, 1, t}, f32, memory.format_tag.abc);
+    gFlat = mem(gRows);
+    dmask = mem(maskRows);
+    step(product(onesD, gRows, maskRows, 1f), DnnlKernels.SRC, ones(onesD, heads * t), DnnlKernels.WEIGHTS, gFlat,
         DnnlKernels.DST, dmask);
   }
 
@@ -99,6 +105,7 @@ final class AttentionGradPrims extends Steps {
     pT.set_data_handle(scores);
     g.set_data_handle(grad);
     gT.set_data_handle(grad);
+    gFlat.set_data_handle(grad);
     execute();
   }
 }

@@ -3,7 +3,6 @@ package org.jbert.onednn;
 import org.bytedeco.dnnl.eltwise_backward;
 import org.bytedeco.dnnl.eltwise_forward;
 import org.bytedeco.dnnl.memory;
-import org.bytedeco.dnnl.reduction;
 import org.bytedeco.dnnl.global.dnnl;
 import org.jbert.core.config.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -67,9 +66,9 @@ final class DenseGradPrims extends Steps {
     }
     step(product(zd, wTd, xd, 1f), DnnlKernels.SRC, dz, DnnlKernels.WEIGHTS, wT, DnnlKernels.DST, dx);
     step(product(xTd, zd, wd, 1f), DnnlKernels.SRC, xT, DnnlKernels.WEIGHTS, dz, DnnlKernels.DST, dw);
-    step(new reduction(new reduction.primitive_desc(
-        new reduction.desc(dnnl.algorithm.reduction_sum, zd, bd, 0f, 0f), k.eng)), DnnlKernels.SRC, dz,
-        DnnlKernels.DST, db);
+    memory.desc onesD = new memory.desc(new long[] {1, rows}, f32, memory.format_tag.ab);
+    step(product(onesD, zd, bd, 1f), DnnlKernels.SRC, ones(onesD, rows), DnnlKernels.WEIGHTS, dz, DnnlKernels.DST,
+        db);
   }
 
   void run(INDArray xa, INDArray wa, INDArray ba, INDArray dya, INDArray dxa, INDArray dwa, INDArray dba) {

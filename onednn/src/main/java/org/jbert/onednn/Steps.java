@@ -7,6 +7,7 @@ import org.bytedeco.dnnl.matmul;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.primitive;
 import org.bytedeco.dnnl.primitive_attr;
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 
 /**
@@ -34,6 +35,19 @@ abstract class Steps extends DnnlKernels.Primitives {
   memory allocated(memory.desc d) {
     memory m = new memory(d, k.eng);
     owned.add(m);
+    return m;
+  }
+
+  /**
+   * A memory of {@code d} over {@code n} floats of 1 (a buffer of its own): summing rows or columns as a matmul with
+   * it runs oneDNN's gemm, where its reduction primitive falls back to the reference loop on AVX2.
+   */
+  memory ones(memory.desc d, long n) {
+    float[] one = new float[Math.toIntExact(n)];
+    java.util.Arrays.fill(one, 1f);
+    FloatPointer buffer = own(new FloatPointer(one));
+    memory m = mem(d);
+    m.set_data_handle(buffer);
     return m;
   }
 
