@@ -34,7 +34,9 @@ import org.jbert.core.weights.WeightSources;
  *       ({@link RowBatches}), each after a warm-up at its shapes (for the buckets a whole pass, reported as the cold
  *       figure);
  *   <li>{@code train}: one child JVM per training batch size ({@link TrainStepBenchmark} via {@link ChildJvm}), so
- *       that each reports the peak RSS of its own phase.
+ *       that each reports the peak RSS of its own phase; it trains the graph {@code jbert run} would train (fused on
+ *       the kernels when they are active, {@code train_b<B>_fused_graph} 1; unfused with {@code JBERT_KERNELS=libnd4j},
+ *       0).
  * </ol>
  *
  * Inference and real texts run in this JVM with one jbert model and one TF session loaded; both are closed before
@@ -344,6 +346,9 @@ public final class BenchRun {
       res.put(p + "update_seconds", r.updateSeconds());
       res.put(p + "warmup_seconds", r.warmupSeconds());
       res.put(p + "loss", r.loss());
+      res.put(p + "fused_graph", r.fusedGraph());
+      res.note("training B=" + b + " ran the " + TrainStepBenchmark.graphName(r.fusedGraph() == 1)
+          + " (what jbert run trains on here; JBERT_KERNELS=libnd4j measures the unfused graph)");
       res.put("train_parameters", r.parameters());
     }
     return failed;

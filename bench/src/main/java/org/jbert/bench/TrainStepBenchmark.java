@@ -12,6 +12,7 @@ import java.util.Random;
 import java.util.function.Supplier;
 import org.jbert.core.JbertException;
 import org.jbert.core.config.BertConfig;
+import org.jbert.core.kernels.KernelRuntime;
 import org.jbert.core.train.AdamW;
 import org.jbert.core.train.OptimizerStep;
 import org.jbert.core.weights.WeightSource;
@@ -66,19 +67,22 @@ public final class TrainStepBenchmark {
    * @param loss the loss of the last step
    * @param peakRssKb VmHWM at the end, kB (-1 when unknown)
    * @param parameters trainable parameters (encoder, pooler, classifier)
+   * @param fusedGraph 1 when the model was built from fused ops (what {@code jbert run} trains on when the kernels
+   *     are active), 0 for the unfused graph
    */
   public record Result(int batch, int microBatch, int seqLen, int steps, double secondsPerStep, double forwardBackwardSeconds,
-      double updateSeconds, double warmupSeconds, double loss, long peakRssKb, long parameters) {
+      double updateSeconds, double warmupSeconds, double loss, long peakRssKb, long parameters, int fusedGraph) {
 
     private static final List<String> KEYS = List.of("batch", "micro_batch", "seq_len", "steps", "seconds_per_step",
-        "forward_backward_seconds", "update_seconds", "warmup_seconds", "loss", "vmhwm_kb", "parameters");
+        "forward_backward_seconds", "update_seconds", "warmup_seconds", "loss", "vmhwm_kb", "parameters",
+        "fused_graph");
 
     /** {@code jbert-bench-train-result: batch=32 micro_batch=8 seq_len=128 ... parameters=109483778}. */
     public String line() {
       return String.format(Locale.ROOT, "%s batch=%d micro_batch=%d seq_len=%d steps=%d seconds_per_step=%s "
-          + "forward_backward_seconds=%s update_seconds=%s warmup_seconds=%s loss=%s vmhwm_kb=%d parameters=%d",
-          MARKER, batch, microBatch, seqLen, steps, d(secondsPerStep), d(forwardBackwardSeconds), d(updateSeconds),
-          d(warmupSeconds), d(loss), peakRssKb, parameters);
+          + "forward_backward_seconds=%s update_seconds=%s warmup_seconds=%s loss=%s vmhwm_kb=%d parameters=%d "
+          + "fused_graph=%d", MARKER, batch, microBatch, seqLen, steps, d(secondsPerStep), d(forwardBackwardSeconds),
+          d(updateSeconds), d(warmupSeconds), d(loss), peakRssKb, parameters, fusedGraph);
     }
 
     private static String d(double v) {
@@ -108,7 +112,8 @@ public final class TrainStepBenchmark {
             Integer.parseInt(kv.get("steps")), Double.parseDouble(kv.get("seconds_per_step")),
             Double.parseDouble(kv.get("forward_backward_seconds")), Double.parseDouble(kv.get("update_seconds")),
             Double.parseDouble(kv.get("warmup_seconds")), Double.parseDouble(kv.get("loss")),
-            Long.parseLong(kv.get("vmhwm_kb")), Long.parseLong(kv.get("parameters")));
+            Long.parseLong(kv.get("vmhwm_kb")), Long.parseLong(kv.get("parameters")),
+            Integer.parseInt(kv.get("fused_graph")));
       } catch (NumberFormatException e) {
         throw new JbertException("train result line '" + line + "': " + e.getMessage() + "; expected numbers");
       }
@@ -145,6 +150,7 @@ public final class TrainStepBenchmark {
           seed);
     }
     long params = 0;
+    int fused = KernelRuntime.hasFusedOps(model.sameDiff()) ? 1 : 0;
     double[] total = new double[steps];
     double[] fwdBwd = new double[steps];
     double[] update = new double[steps];
@@ -154,8 +160,9 @@ public final class TrainStepBenchmark {
     try (model; AdamW opt = new AdamW(model.parameters(), HYPER);
         OptimizerStep<Batch> optimizerStep = new OptimizerStep<>(model, opt, passes, MAX_GRAD_NORM, seed)) {
       for (INDArray p : model.parameters().values()) params += p.length();
-      progress.printf(Locale.ROOT, "training B=%d T=%d (%s): %d parameters, 1 warm-up + %d timed steps%n", batch,
-          seqLen, passes == 1 ? "one pass" : passes + " micro-batches of " + micro, params, steps);
+      progress.printf(Locale.ROOT, "training B=%d T=%d (%s, %s): %d parameters, 1 warm-up + %d timed steps%n",
+          batch, seqLen, passes == 1 ? "one pass" : passes + " micro-batches of " + micro, graphName(fused == 1),
+          params, steps);
       Supplier<Batch> batches = () -> {
         int[][] ids = RandomInputs.randomIds(micro, seqLen, config.vocabSize(), rnd);
         int[] labels = new int[micro];
@@ -180,7 +187,12 @@ public final class TrainStepBenchmark {
       }
     }
     return new Result(batch, micro, seqLen, steps, median(total), median(fwdBwd), median(update), warmup, loss,
-        ChildJvm.peakRssKb(), params);
+        ChildJvm.peakRssKb(), params, fused);
+  }
+
+  /** "fused graph on onednn kernels" or "unfused graph": which graph a training phase ran. */
+  static String graphName(boolean fused) {
+    return fused ? "fused graph on " + KernelRuntime.selected().name() + " kernels" : "unfused graph";
   }
 
   /** The median (mean of the middle two for an even count). */

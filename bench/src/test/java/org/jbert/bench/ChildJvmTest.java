@@ -53,9 +53,10 @@ class ChildJvmTest {
   @Test
   void resultLineRoundTripsAndNamesWhatIsMissing() {
     TrainStepBenchmark.Result r = new TrainStepBenchmark.Result(32, 8, 128, 3, 41.25, 38.5, 2.75, 60.125, 0.6931,
-        7_340_032L, 109_483_778L);
+        7_340_032L, 109_483_778L, 1);
     String line = r.line();
     assertTrue(line.startsWith(TrainStepBenchmark.MARKER + " batch=32 micro_batch=8 seq_len=128 steps=3 "), line);
+    assertTrue(line.endsWith(" fused_graph=1"), line);
     assertEquals(r, TrainStepBenchmark.Result.parse(line));
     assertEquals(r, TrainStepBenchmark.Result.parse("  " + line + "\n"), "surrounding white space is ignored");
     String noHwm = line.replace(" vmhwm_kb=7340032", "");

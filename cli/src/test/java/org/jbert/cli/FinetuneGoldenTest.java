@@ -22,14 +22,21 @@ class FinetuneGoldenTest {
 
   @TempDir Path dir;
 
-  /** The config's paths are relative to the repository root; tests run in examples/, hence the overrides. */
-  @Test
-  void fourAdamWStepsMatchHuggingFace() {
+  /**
+   * Runs configs/finetune-hf-tiny-golden.yaml with its output in {@code outputDir}. The config's paths are relative to
+   * the repository root; tests run in the module's folder, hence the overrides.
+   */
+  static CliRun.Result runGolden(Path outputDir) {
     Path configs = Path.of("..", "configs");
-    CliRun.Result r = CliRun.run("run", configs.resolve("finetune-hf-tiny-golden.yaml").toString(),
+    return CliRun.run("run", configs.resolve("finetune-hf-tiny-golden.yaml").toString(),
         "--set", "model=" + configs.resolve("data/hf-tiny-golden/model"),
         "--set", "data.train=" + configs.resolve("data/hf-tiny-golden/train.jsonl"),
-        "--set", "train.output_dir=" + dir);
+        "--set", "train.output_dir=" + outputDir);
+  }
+
+  @Test
+  void fourAdamWStepsMatchHuggingFace() {
+    CliRun.Result r = runGolden(dir);
     assertEquals(0, r.code(), r.err());
     var lines = MetricsLog.read(dir.resolve("metrics.jsonl"));
     assertEquals(4, lines.size(), "log_every 1: one line per step");

@@ -63,7 +63,7 @@ public final class TaskModel implements Trainable<Batch>, AutoCloseable {
     this.head = head;
     this.ctx = ctx;
     this.sd = SameDiff.create();
-    this.enc = BertGraph.build(sd, config, ctx.dtype(), head.usesPooler());
+    this.enc = BertGraph.buildOnKernels(sd, config, ctx.dtype(), head.usesPooler());
     this.out = head.build(sd, enc, ctx);
     this.labels = Labels.declare(sd, head.labels(ctx));
     this.loss = head.loss(sd, out, labels).rename("loss");

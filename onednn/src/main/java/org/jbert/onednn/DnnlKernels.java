@@ -11,7 +11,9 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.stream;
@@ -19,6 +21,8 @@ import org.jbert.core.config.Activation;
 import org.jbert.core.kernels.Kernels;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link Kernels} on oneDNN 2.7 (javacpp preset {@code org.bytedeco:dnnl}), beside ND4J in the same process:
@@ -29,8 +33,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   <li>dense: one matmul with the bias and the activation (tanh or erf GELU, ReLU) as a post-op; the weights are
  *       reordered into the primitive's preferred (blocked) layout on every call, into a scratch buffer (about 2% of
  *       the product's time, and never stale when training changes them in place);
- *   <li>LayerNorm: a binary add for the residual, then the layer-normalization primitive in place.
+ *   <li>LayerNorm: a binary add for the residual, then the layer-normalization primitive in place;
+ *   <li>the gradients of the three ({@link AttentionGradPrims}, {@link DenseGradPrims}, {@link LayerNormGradPrims}):
+ *       the forward quantities recomputed, then matmuls reading transposes through strides, oneDNN's softmax, eltwise
+ *       and layer-normalization backward primitives and sum reductions.
  * </ul>
+ * With attention-probability dropout a binary multiply applies the factor to the probabilities in place.
  * Primitives are cached per shape (least recently used beyond {@value #CACHE_SIZE}); the two scratch buffers are shared
  * by all shapes and grow on demand.
  * Arrays are wrapped zero-copy at {@code data().addressPointer()}. Float32 only, c-ordered contiguous arrays only:
@@ -40,6 +48,7 @@ public final class DnnlKernels implements Kernels {
   /** This path's name. */
   public static final String NAME = "onednn";
   static final int CACHE_SIZE = 256;
+  private static final Logger LOG = LoggerFactory.getLogger(DnnlKernels.class);
 
   final engine eng;
   final stream strm;
@@ -55,7 +64,12 @@ public final class DnnlKernels implements Kernels {
   /** Scratch slots shared by every cached shape (calls are serialized): the attention scores, packed weights. */
   static final int SCORES = 0;
   static final int PACKED = 1;
-  private final org.bytedeco.javacpp.BytePointer[] scratch = new org.bytedeco.javacpp.BytePointer[2];
+  /** Gradient scratch: the attention's second [B,N,T,T] buffer, the dense layer's z and dz, LayerNorm's x + r. */
+  static final int GRAD_SCORES = 2;
+  static final int DENSE_Z = 3;
+  static final int DENSE_DZ = 4;
+  static final int LN_SUM = 5;
+  private final org.bytedeco.javacpp.BytePointer[] scratch = new org.bytedeco.javacpp.BytePointer[6];
 
   private DnnlKernels(engine eng, stream strm) {
     this.eng = eng;
@@ -78,31 +92,72 @@ public final class DnnlKernels implements Kernels {
   }
 
   @Override
-  public synchronized boolean attention(INDArray q, INDArray k, INDArray v, INDArray mask, int heads, double scale,
-      INDArray out) {
-    if (!usable(q, k, v, mask, out) || mask.rank() != 4 || q.rank() != 2 || q.size(1) % heads != 0) return false;
-    long b = mask.size(0);
-    long t = mask.size(3);
-    if (b * t != q.size(0) || !Arrays.equals(q.shape(), k.shape()) || !Arrays.equals(q.shape(), v.shape())) {
-      return false;
-    }
-    long h = q.size(1);
-    AttentionPrims p = (AttentionPrims) cache.computeIfAbsent(
-        Arrays.asList("attention", b, t, h, (long) heads, scale), key -> new AttentionPrims(this, b, t, h, heads,
-            (float) scale));
-    p.run(q, k, v, mask, out);
+  public synchronized boolean attention(INDArray q, INDArray k, INDArray v, INDArray mask, INDArray keep, int heads,
+      double scale, INDArray out) {
+    if (!attentionShapes(q, k, v, mask, keep, heads) || !usable(out)) return false;
+    long b = mask.shape()[0];
+    long t = mask.shape()[3];
+    long h = q.shape()[1];
+    boolean dropout = keep != null;
+    AttentionPrims p = prims(Arrays.asList("attention", b, t, h, (long) heads, scale, dropout),
+        () -> new AttentionPrims(this, b, t, h, heads, (float) scale, dropout));
+    if (p == null) return false;
+    p.run(q, k, v, mask, keep, out);
     return true;
   }
 
   @Override
+  public synchronized boolean attentionGrad(INDArray q, INDArray k, INDArray v, INDArray mask, INDArray keep,
+      INDArray dctx, int heads, double scale, INDArray dq, INDArray dk, INDArray dv, INDArray dmask) {
+    if (!attentionShapes(q, k, v, mask, keep, heads) || !usable(dctx, dq, dk, dv, dmask)
+        || !Arrays.equals(q.shape(), dctx.shape())) {
+      return false;
+    }
+    long b = mask.shape()[0];
+    long t = mask.shape()[3];
+    long h = q.shape()[1];
+    boolean dropout = keep != null;
+    AttentionGradPrims p = prims(Arrays.asList("attention_grad", b, t, h, (long) heads, scale, dropout),
+        () -> new AttentionGradPrims(this, b, t, h, heads, (float) scale, dropout));
+    if (p == null) return false;
+    p.run(q, k, v, mask, keep, dctx, dq, dk, dv, dmask);
+    return true;
+  }
+
+  /** q, k, v [K,H] with K = B*T and N dividing H, mask [B,1,1,T], keep null or [B,N,T,T]; float32, contiguous. */
+  private static boolean attentionShapes(INDArray q, INDArray k, INDArray v, INDArray mask, INDArray keep,
+      int heads) {
+    if (!usable(q, k, v, mask) || mask.rank() != 4 || q.rank() != 2 || q.shape()[1] % heads != 0) return false;
+    long b = mask.shape()[0];
+    long t = mask.shape()[3];
+    if (keep != null && (!usable(keep) || !Arrays.equals(keep.shape(), new long[] {b, heads, t, t}))) return false;
+    return b * t == q.shape()[0] && Arrays.equals(q.shape(), k.shape()) && Arrays.equals(q.shape(), v.shape());
+  }
+
+  @Override
   public synchronized boolean dense(INDArray x, INDArray w, INDArray b, Activation act, INDArray out) {
-    if (!usable(x, w, b, out) || x.rank() != 2 || w.rank() != 2 || x.size(1) != w.size(0)) return false;
-    long rows = x.size(0);
-    long in = w.size(0);
-    long outCols = w.size(1);
-    DensePrims p = (DensePrims) cache.computeIfAbsent(Arrays.asList("dense", rows, in, outCols, act),
-        key -> new DensePrims(this, rows, in, outCols, act));
+    if (!usable(x, w, b, out) || x.rank() != 2 || w.rank() != 2 || x.shape()[1] != w.shape()[0]) return false;
+    long rows = x.shape()[0];
+    long in = w.shape()[0];
+    long outCols = w.shape()[1];
+    DensePrims p = prims(Arrays.asList("dense", rows, in, outCols, act),
+        () -> new DensePrims(this, rows, in, outCols, act));
+    if (p == null) return false;
     p.run(x, w, b, out);
+    return true;
+  }
+
+  @Override
+  public synchronized boolean denseGrad(INDArray x, INDArray w, INDArray b, Activation act, INDArray dy,
+      INDArray dx, INDArray dw, INDArray db) {
+    if (!usable(x, w, b, dy, dx, dw, db) || x.rank() != 2 || w.rank() != 2 || x.shape()[1] != w.shape()[0]) return false;
+    long rows = x.shape()[0];
+    long in = w.shape()[0];
+    long outCols = w.shape()[1];
+    DenseGradPrims p = prims(Arrays.asList("dense_grad", rows, in, outCols, act),
+        () -> new DenseGradPrims(this, rows, in, outCols, act));
+    if (p == null) return false;
+    p.run(x, w, b, dy, dx, dw, db);
     return true;
   }
 
@@ -110,14 +165,54 @@ public final class DnnlKernels implements Kernels {
   public synchronized boolean layerNorm(INDArray x, INDArray residual, INDArray gamma, INDArray beta, double eps,
       INDArray out) {
     if (!usable(x, gamma, beta, out) || (residual != null && !usable(residual)) || x.rank() != 2) return false;
-    long rows = x.size(0);
-    long h = x.size(1);
-    LayerNormPrims p = (LayerNormPrims) cache.computeIfAbsent(
-        Arrays.asList("layer_norm", rows, h, (float) eps, residual != null),
-        key -> new LayerNormPrims(this, rows, h, (float) eps, residual != null));
+    long rows = x.shape()[0];
+    long h = x.shape()[1];
+    LayerNormPrims p = prims(Arrays.asList("layer_norm", rows, h, (float) eps, residual != null),
+        () -> new LayerNormPrims(this, rows, h, (float) eps, residual != null));
+    if (p == null) return false;
     p.run(x, residual, gamma, beta, out);
     return true;
   }
+
+  @Override
+  public synchronized boolean layerNormGrad(INDArray x, INDArray residual, INDArray gamma, double eps, INDArray dy,
+      INDArray ds, INDArray dgamma, INDArray dbeta) {
+    if (!usable(x, gamma, dy, ds, dgamma, dbeta) || (residual != null && !usable(residual)) || x.rank() != 2) {
+      return false;
+    }
+    long rows = x.shape()[0];
+    long h = x.shape()[1];
+    LayerNormGradPrims p = prims(Arrays.asList("layer_norm_grad", rows, h, (float) eps, residual != null),
+        () -> new LayerNormGradPrims(this, rows, h, (float) eps, residual != null));
+    if (p == null) return false;
+    p.run(x, residual, gamma, dy, ds, dgamma, dbeta);
+    return true;
+  }
+
+  /**
+   * The cached primitives of {@code key}, created on first use; null when oneDNN cannot create them for this shape
+   * (remembered, so the session's libnd4j fallback, which logs one line, is taken at once the next time).
+   */
+  @SuppressWarnings("unchecked")
+  private <P extends Primitives> P prims(List<Object> key, Supplier<P> create) {
+    Primitives p = cache.get(key);
+    if (p == null) {
+      try {
+        p = create.get();
+      } catch (RuntimeException e) {
+        LOG.warn("oneDNN cannot create the primitives of {} ({}); libnd4j runs them", key, e.toString());
+        p = DECLINED;
+      }
+      cache.put(key, p);
+    }
+    return p == DECLINED ? null : (P) p;
+  }
+
+  /** Marks a shape oneDNN declined. */
+  private static final Primitives DECLINED = new Primitives() {
+    @Override
+    void close() {}
+  };
 
   /**
    * Scratch {@code slot} of at least {@code bytes}, 64-byte aligned, grown (never shrunk) on demand: one buffer per slot

@@ -72,7 +72,7 @@ public final class PretrainingModel implements AutoCloseable {
   /** Fresh weights for everything; the NSP head only when {@code nsp}. */
   public static PretrainingModel random(BertConfig config, boolean nsp, long seed) {
     SameDiff sd = SameDiff.create();
-    EncoderOutputs enc = BertGraph.build(sd, config);
+    EncoderOutputs enc = BertGraph.buildOnKernels(sd, config, DataType.FLOAT, true);
     PretrainingOutputs heads = PretrainingHeads.build(sd, config, enc, nsp, DataType.FLOAT);
     List<String> all = entries(config, nsp).stream().map(CheckpointNames::canonical).toList();
     BertModel.initialize(sd, entries(config, nsp), config.initializerRange(), seed);
@@ -96,7 +96,7 @@ public final class PretrainingModel implements AutoCloseable {
    */
   public static PretrainingModel fromWeights(BertConfig config, WeightSource source, boolean nsp, long seed) {
     SameDiff sd = SameDiff.create();
-    EncoderOutputs enc = BertGraph.build(sd, config);
+    EncoderOutputs enc = BertGraph.buildOnKernels(sd, config, DataType.FLOAT, true);
     PretrainingOutputs heads = PretrainingHeads.build(sd, config, enc, nsp, DataType.FLOAT);
     BertModel bert = BertModel.of(config, sd, enc, source.vocab().orElse(null), null);
     try {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jbert.core.JbertException;
 import org.jbert.core.config.BertConfig;
+import org.jbert.core.kernels.KernelRuntime;
 import org.nd4j.autodiff.samediff.NameScope;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -90,16 +91,28 @@ public final class BertGraph {
   }
 
   /**
+   * As {@link #build(SameDiff, BertConfig, DataType, boolean)}, from fused ops when this JVM's kernel path has kernels
+   * of its own ({@link KernelRuntime#fusedGraphs()}: oneDNN when jbert-onednn is on the class path and loads, unless
+   * {@code JBERT_KERNELS=libnd4j}) and {@code dtype} is FLOAT; else exactly the unfused graph. Models that train
+   * (task models, pretraining models) are built here, so {@code jbert run} trains on the fused graph, backward pass
+   * included, when the kernels are active.
+   */
+  public static EncoderOutputs buildOnKernels(SameDiff sd, BertConfig c, DataType dtype, boolean pooler) {
+    return build(sd, c, dtype, pooler, MatmulPrecision.FLOAT32,
+        dtype == DataType.FLOAT && KernelRuntime.fusedGraphs());
+  }
+
+  /**
    * As {@link #build(SameDiff, BertConfig, DataType, boolean, MatmulPrecision)}; with {@code fused} true the encoder
    * layers and the embedding LayerNorm are built from jbert's fused ops ({@link FusedDense}, {@link FusedAttention},
    * {@link FusedLayerNorm}; see {@link FusedEncoder}), which SameDiff runs through
-   * {@link org.jbert.core.kernels.KernelSession}. Same variables, same outputs; float32 products only, and no
-   * dropout on the attention probabilities (fails on a config that has it). With {@code fused} false the graph is
+   * {@link org.jbert.core.kernels.KernelSession}, backward pass included. Same variables, same outputs, same
+   * dropout masks for the same {@link DropoutSeeds}; float32 products only. With {@code fused} false the graph is
    * exactly the unfused one.
    */
   public static EncoderOutputs build(SameDiff sd, BertConfig c, DataType dtype, boolean pooler,
       MatmulPrecision precision, boolean fused) {
-    if (fused) FusedEncoder.check(c, precision);
+    if (fused) FusedEncoder.check(precision);
     if (precision == MatmulPrecision.BF16 && dtype != DataType.FLOAT) {
       throw new JbertException("matmul precision BF16 with " + dtype + " variables; expected FLOAT variables");
     }
@@ -123,6 +136,8 @@ public final class BertGraph {
       embeddingOutput = sd.reshape(x, shapes.bth);
       // Additive attention mask [B,1,1,T]: 0 where input_mask is 1, -10000 where it is 0 (Google's constant).
       SDVariable adder = sd.expandDims(sd.expandDims(sd.castTo(mask, dtype).rsub(1.0).mul(-10000.0), 1), 1);
+      // M2.1's expand_dims leaves a one-element [1,1] as it is; the fused ops read B and T from the mask's shape
+      if (fused) adder = sd.reshape(adder, shapes.b11t(sd));
       try (NameScope enc = sd.withNameScope("encoder")) {
         for (int l = 0; l < c.numHiddenLayers(); l++) {
           try (NameScope layer = sd.withNameScope("layer_" + l)) {
@@ -158,14 +173,22 @@ public final class BertGraph {
   /** Dynamic shape vectors derived from input_word_ids [B,T]. */
   private static final class Shapes {
     final SDVariable bth; // [B,T,H]
+    final SDVariable bt; // [B,T]
     final SDVariable btnd; // [B,T,N,D]
     final SDVariable seqLen; // T
 
     Shapes(SameDiff sd, SDVariable ids, BertConfig c) {
       SDVariable bt = sd.castTo(sd.shape(ids), DataType.LONG);
+      this.bt = bt;
       bth = sd.concat(0, bt, sd.constant(Nd4j.createFromArray(new long[] {c.hiddenSize()})));
       btnd = sd.concat(0, bt, sd.constant(Nd4j.createFromArray(new long[] {c.numAttentionHeads(), c.headSize()})));
       seqLen = sd.sizeAt(ids, 1);
+    }
+
+    /** [B,1,1,T], made on request (only fused graphs use it; the unfused graph keeps exactly its ops). */
+    SDVariable b11t(SameDiff sd) {
+      return sd.concat(0, bt.get(SDIndex.interval(0, 1)), sd.constant(Nd4j.createFromArray(new long[] {1, 1})),
+          bt.get(SDIndex.interval(1, 2)));
     }
   }
 

@@ -2,19 +2,17 @@ package org.jbert.core.graph;
 
 import java.util.List;
 import org.jbert.core.kernels.Kernels;
-import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The attention core as one op: {@code softmax(Q K^T * scale + mask) V} per batch row and head, read from and written
- * to the [K,H] layout of the dense layers (no permute or reshape ops in the graph). Inputs q, k, v [K,H] and the
- * additive mask [B,1,1,T]; integer arguments N and H, floating-point argument the scale -> context [K,H]. No dropout on the
- * probabilities: graphs that need it are built without fused ops. The gradient recomputes the probabilities with
- * standard ops.
+ * The attention core as one op: {@code (softmax(Q K^T * scale + mask) * keep) V} per batch row and head, read from and
+ * written to the [K,H] layout of the dense layers (no permute or reshape ops in the graph). Inputs q, k, v [K,H], the
+ * additive mask [B,1,1,T] and, in graphs with attention-probability dropout, the dropout factor keep [B,N,T,T]
+ * ({@link Ops#dropoutFactor}: the same random op and seeds as the unfused graph's dropout, so both draw the same
+ * masks); integer arguments N and H, floating-point argument the scale -> context [K,H]. Graphs without that dropout
+ * (inference models) have no keep input and make no mask. The gradient is {@link FusedAttentionGrad}.
  */
 public class FusedAttention extends FusedOp {
   public static final String OP_NAME = "jbert_fused_attention";
@@ -26,9 +24,10 @@ public class FusedAttention extends FusedOp {
   /** For SameDiff's reflection only. */
   public FusedAttention() {}
 
-  FusedAttention(SameDiff sd, SDVariable q, SDVariable k, SDVariable v, SDVariable mask, int heads, int hidden,
-      double scale) {
-    super(sd, new SDVariable[] {q, k, v, mask});
+  /** @param keep the dropout factor [B,N,T,T], or null for none */
+  FusedAttention(SameDiff sd, SDVariable q, SDVariable k, SDVariable v, SDVariable mask, SDVariable keep, int heads,
+      int hidden, double scale) {
+    super(sd, keep == null ? new SDVariable[] {q, k, v, mask} : new SDVariable[] {q, k, v, mask, keep});
     addIArgument(heads, hidden);
     addTArgument(scale);
   }
@@ -54,45 +53,25 @@ public class FusedAttention extends FusedOp {
   }
 
   @Override
-  public boolean run(Kernels kernels, List<INDArray> in, INDArray out) {
-    return kernels.attention(in.get(0), in.get(1), in.get(2), in.get(3), heads(), scale(), out);
+  public boolean run(Kernels kernels, List<INDArray> in, List<INDArray> out) {
+    return kernels.attention(in.get(0), in.get(1), in.get(2), in.get(3), in.size() > 4 ? in.get(4) : null, heads(),
+        scale(), out.get(0));
   }
 
   @Override
-  protected long[] outputShape(List<INDArray> in) {
-    return in.get(0).shape();
+  protected List<long[]> outputShapes(List<INDArray> in) {
+    return List.of(in.get(0).shape());
   }
 
+  /**
+   * dq, dk, dv and dmask from {@link FusedAttentionGrad}; the dropout factor is a random sample and gets zeros (as in
+   * the unfused graph, where its gradient reaches no variable).
+   */
   @Override
   public List<SDVariable> doDiff(List<SDVariable> grads) {
     SameDiff sd = getSameDiff();
-    SDVariable mask = arg(3);
-    int n = heads();
-    long h = hidden();
-    SDVariable maskShape = sd.castTo(sd.shape(mask), DataType.LONG); // [B,1,1,T]
-    SDVariable btnd = sd.concat(0, maskShape.get(SDIndex.interval(0, 1)), maskShape.get(SDIndex.interval(3, 4)),
-        sd.constant(Nd4j.createFromArray(new long[] {n, h / n})));
-    SDVariable qs = heads(sd, arg(0).mul(scale()), btnd); // [B,N,T,D], scaled
-    SDVariable k = heads(sd, arg(1), btnd);
-    SDVariable v = heads(sd, arg(2), btnd);
-    SDVariable probs = sd.nn().softmax(sd.mmul(qs, k, false, true, false).add(mask), -1); // [B,N,T,T]
-    SDVariable dctx = heads(sd, grads.get(0), btnd);
-    SDVariable dv = sd.mmul(probs, dctx, true, false, false);
-    SDVariable dp = sd.mmul(dctx, v, false, true, false);
-    SDVariable ds = probs.mul(dp.sub(dp.mul(probs).sum(true, 3))); // d scores [B,N,T,T]
-    SDVariable dq = sd.mmul(ds, k).mul(scale());
-    SDVariable dk = sd.mmul(ds, qs, true, false, false);
-    SDVariable dmask = ds.sum(true, 1, 2); // [B,1,1,T]
-    return List.of(rows(sd, dq, h), rows(sd, dk, h), rows(sd, dv, h), dmask);
-  }
-
-  /** [K,H] -> [B,N,T,D]. */
-  private static SDVariable heads(SameDiff sd, SDVariable x, SDVariable btnd) {
-    return sd.permute(sd.reshape(x, btnd), 0, 2, 1, 3);
-  }
-
-  /** [B,N,T,D] -> [K,H]. */
-  private static SDVariable rows(SameDiff sd, SDVariable x, long h) {
-    return sd.reshape(sd.permute(x, 0, 2, 1, 3), -1, h);
+    boolean keep = args().length > 4;
+    SDVariable[] g = new FusedAttentionGrad(sd, this, grads.get(0)).outputVariables();
+    return keep ? List.of(g[0], g[1], g[2], g[3], sd.zerosLike(arg(4))) : List.of(g);
   }
 }

@@ -10,7 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * {@code act(x @ kernel + bias)} as one op: x [K,in], kernel [in,out], bias [out] -> [K,out]; the activation is
  * none, the tanh or erf GELU, or ReLU ({@link Activation}). oneDNN runs it as one matmul with the bias and the
- * activation as post-ops. The gradient recomputes the pre-activation with standard ops.
+ * activation as post-ops. The gradient is {@link FusedDenseGrad}.
  */
 public class FusedDense extends FusedOp {
   public static final String OP_NAME = "jbert_fused_dense";
@@ -35,55 +35,27 @@ public class FusedDense extends FusedOp {
 
   /** The activation, or null for none. */
   public Activation activation() {
-    int a = (int) iArguments.get(0).longValue();
-    return a == NONE ? null : Activation.values()[a];
+    return activation(iArguments.get(0));
+  }
+
+  /** The activation an integer argument codes, or null for none. */
+  static Activation activation(long code) {
+    return code == NONE ? null : Activation.values()[(int) code];
   }
 
   @Override
-  public boolean run(Kernels kernels, List<INDArray> in, INDArray out) {
-    return kernels.dense(in.get(0), in.get(1), in.get(2), activation(), out);
+  public boolean run(Kernels kernels, List<INDArray> in, List<INDArray> out) {
+    return kernels.dense(in.get(0), in.get(1), in.get(2), activation(), out.get(0));
   }
 
   @Override
-  protected long[] outputShape(List<INDArray> in) {
-    return new long[] {in.get(0).size(0), in.get(1).size(1)};
+  protected List<long[]> outputShapes(List<INDArray> in) {
+    return List.of(new long[] {in.get(0).size(0), in.get(1).size(1)});
   }
 
+  /** dx, dw and db from {@link FusedDenseGrad}. */
   @Override
   public List<SDVariable> doDiff(List<SDVariable> grads) {
-    SameDiff sd = getSameDiff();
-    SDVariable x = arg(0);
-    SDVariable w = arg(1);
-    SDVariable z = Ops.dense(x, w, arg(2));
-    SDVariable dz = grads.get(0);
-    Activation act = activation();
-    if (act != null) dz = dz.mul(derivative(sd, z, act));
-    SDVariable dx = sd.mmul(dz, w, false, true, false);
-    SDVariable dw = sd.mmul(x, dz, true, false, false);
-    SDVariable db = dz.sum(0);
-    return List.of(dx, dw, db);
-  }
-
-  /** d act(z) / dz, elementwise. */
-  static SDVariable derivative(SameDiff sd, SDVariable z, Activation act) {
-    return switch (act) {
-      case GELU_TANH -> {
-        // y = z s, s = 0.5 tanh(u) + 0.5, u = c z + c a z^3: dy/dz = s + z 0.5 (1 - tanh(u)^2) (c + 3 c a z^2)
-        double c = Math.sqrt(2 / Math.PI);
-        double a = 0.044715;
-        SDVariable z2 = z.mul(z);
-        SDVariable th = Ops.tanh(z.mul(z2.mul(c * a).add(c)));
-        SDVariable s = th.mul(0.5).add(0.5);
-        SDVariable du = z2.mul(3 * c * a).add(c);
-        yield s.add(z.mul(th.mul(th).rsub(1.0).mul(0.5)).mul(du));
-      }
-      case GELU_ERF -> {
-        // y = 0.5 z (1 + erf(z/sqrt2)): dy/dz = 0.5 (1 + erf(z/sqrt2)) + z exp(-z^2/2) / sqrt(2 pi)
-        SDVariable cdf = sd.math().erf(z.mul(1 / Math.sqrt(2))).add(1.0).mul(0.5);
-        SDVariable pdf = sd.math().exp(z.mul(z).mul(-0.5)).mul(1 / Math.sqrt(2 * Math.PI));
-        yield cdf.add(z.mul(pdf));
-      }
-      case RELU -> sd.castTo(z.gt(0.0), z.dataType());
-    };
+    return List.of(new FusedDenseGrad(getSameDiff(), this, grads.get(0)).outputVariables());
   }
 }

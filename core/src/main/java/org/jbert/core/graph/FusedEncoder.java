@@ -4,9 +4,11 @@ import org.jbert.core.JbertException;
 import org.jbert.core.config.Activation;
 import org.jbert.core.config.BertConfig;
 import org.nd4j.autodiff.samediff.NameScope;
+import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The transformer layer of {@link BertGraph} in fused ops, with the same variables under the same names:
@@ -17,20 +19,18 @@ import org.nd4j.linalg.api.buffer.DataType;
  *   mid     = FusedDense(attn, activation)           [K,I]
  *   out     = FusedLayerNorm(dropout(FusedDense(mid)), residual attn)
  * </pre>
- * Hidden dropout stays a standard op between the product and the LayerNorm; the attention probabilities get none
- * (see {@link #check}).
+ * Hidden dropout stays a standard op between the product and the LayerNorm. Attention-probability dropout is a factor
+ * [B,N,T,T] made by {@link Ops#dropoutFactor} in the {@code self} scope, as the unfused layer makes it (same random op
+ * name, so {@link DropoutSeeds} gives both graphs the same masks), and applied inside {@link FusedAttention}; a config
+ * without that dropout (inference models) makes none.
  */
 final class FusedEncoder {
   private FusedEncoder() {}
 
-  /** Fails for what the fused layer does not build: bf16 products, attention-probability dropout. */
-  static void check(BertConfig c, MatmulPrecision precision) {
+  /** Fails for what the fused layer does not build: bf16 products. */
+  static void check(MatmulPrecision precision) {
     if (precision != MatmulPrecision.FLOAT32) {
       throw new JbertException("fused ops with matmul precision " + precision + "; expected FLOAT32");
-    }
-    if (c.attentionProbsDropoutProb() != 0) {
-      throw new JbertException("fused ops with attention_probs_dropout_prob " + c.attentionProbsDropoutProb()
-          + "; expected 0 (the fused attention has no dropout; use JBERT_KERNELS=libnd4j to train with it)");
     }
   }
 
@@ -51,7 +51,10 @@ final class FusedEncoder {
         SDVariable q = dense(sd, "query", x, h, h, null, dtype);
         SDVariable k = dense(sd, "key", x, h, h, null, dtype);
         SDVariable v = dense(sd, "value", x, h, h, null, dtype);
-        ctx = new FusedAttention(sd, q, k, v, adder, c.numAttentionHeads(), h, 1.0 / Math.sqrt(c.headSize()))
+        SDVariable keep = c.attentionProbsDropoutProb() == 0 ? null
+            : Ops.dropoutFactor(scoresShape(sd, adder, c.numAttentionHeads()), training,
+                c.attentionProbsDropoutProb(), dtype);
+        ctx = new FusedAttention(sd, q, k, v, adder, keep, c.numAttentionHeads(), h, 1.0 / Math.sqrt(c.headSize()))
             .outputVariable();
       }
       try (NameScope o = sd.withNameScope("output")) {
@@ -68,6 +71,13 @@ final class FusedEncoder {
           c.hiddenDropoutProb());
       return layerNorm(sd, out, attn, h, c.layerNormEps(), dtype);
     }
+  }
+
+  /** [B,N,T,T] as a long vector, from the mask [B,1,1,T] (no dependence on the variables). */
+  private static SDVariable scoresShape(SameDiff sd, SDVariable adder, int heads) {
+    SDVariable m = sd.castTo(sd.shape(adder), DataType.LONG);
+    SDVariable t = m.get(SDIndex.interval(3, 4));
+    return sd.concat(0, m.get(SDIndex.interval(0, 1)), sd.constant(Nd4j.createFromArray(new long[] {heads})), t, t);
   }
 
   /** {@code <name>/kernel} [in,out] and {@code <name>/bias} [out] in the current scope; act null = none. */

@@ -24,8 +24,9 @@ import org.nd4j.linalg.api.shape.LongShapeDescriptor;
  * and building one binds the session factory ({@link KernelRuntime#install()}). Executed outside that session (by
  * SameDiff's own), it fails with a JbertException naming the op.
  *
- * <p>One output, of the first input's data type; integer and floating-point arguments are the only properties. The
- * gradient ({@link #doDiff}) is built from standard SameDiff ops on the inputs.
+ * <p>Outputs of the first input's data type ({@link #outputShapes}: one for the forward ops, one per differentiable
+ * input for their gradient ops); integer and floating-point arguments are the only properties. A forward op's
+ * gradient ({@link #doDiff}) is a fused gradient op of its own, so the backward pass runs through the kernels too.
  */
 public abstract class FusedOp extends DynamicCustomOp {
   /** For SameDiff's reflection (subclasses' no-argument constructors). */
@@ -40,18 +41,23 @@ public abstract class FusedOp extends DynamicCustomOp {
    * Computes the output on {@code kernels}.
    *
    * @param in the op's inputs in graph order
-   * @param out the allocated output
+   * @param out the allocated outputs, in the order of {@link #outputShapes}
    * @return false when these kernels decline the arrays (nothing written)
    */
-  public abstract boolean run(Kernels kernels, List<INDArray> in, INDArray out);
+  public abstract boolean run(Kernels kernels, List<INDArray> in, List<INDArray> out);
 
-  /** The output shape for these inputs. */
-  protected abstract long[] outputShape(List<INDArray> in);
+  /** The output shapes for these inputs (their number is {@link #getNumOutputs()}). */
+  protected abstract List<long[]> outputShapes(List<INDArray> in);
 
   @Override
   public List<LongShapeDescriptor> calculateOutputShape(OpContext ctx) {
-    List<INDArray> in = ctx.getInputArrays();
-    return List.of(LongShapeDescriptor.fromShape(outputShape(in), in.get(0).dataType()));
+    return descriptors(ctx.getInputArrays());
+  }
+
+  private List<LongShapeDescriptor> descriptors(List<INDArray> in) {
+    List<LongShapeDescriptor> d = new ArrayList<>();
+    for (long[] shape : outputShapes(in)) d.add(LongShapeDescriptor.fromShape(shape, in.get(0).dataType()));
+    return d;
   }
 
   @Override
@@ -60,9 +66,10 @@ public abstract class FusedOp extends DynamicCustomOp {
     if (in.isEmpty() || in.contains(null)) {
       throw new JbertException(opName() + ": output shape asked for without input arrays");
     }
-    return List.of(LongShapeDescriptor.fromShape(outputShape(in), in.get(0).dataType()));
+    return descriptors(in);
   }
 
+  /** One for the forward ops; gradient ops override it. */
   @Override
   public int getNumOutputs() {
     return 1;
@@ -70,7 +77,7 @@ public abstract class FusedOp extends DynamicCustomOp {
 
   @Override
   public List<DataType> calculateOutputDataTypes(List<DataType> in) {
-    return List.of(in.get(0));
+    return java.util.Collections.nCopies(getNumOutputs(), in.get(0));
   }
 
   @Override
@@ -105,6 +112,11 @@ public abstract class FusedOp extends DynamicCustomOp {
       s.append(a == null ? "null" : Arrays.toString(a.shape()).replace(" ", "") + " " + a.dataType());
     }
     return s.toString();
+  }
+
+  /** The gradient ops are not differentiated again (no second derivatives in jbert). */
+  static List<SDVariable> noSecondDerivative(FusedOp op) {
+    throw new JbertException(op.opName() + " has no gradient (second derivatives are not supported)");
   }
 
   /** Adds {@code op} to ND4J's name-to-op table so that SameDiff's clones (gradient graph) recreate its class. */

@@ -30,7 +30,7 @@ public final class KernelGraphs {
     SDVariable mask = sd.placeHolder("mask", DataType.FLOAT, -1, 1, 1, -1);
     double scale = 1.0 / Math.sqrt(hidden / heads);
     if (fused) {
-      sd.identity(OUT, new FusedAttention(sd, q, k, v, mask, heads, hidden, scale).outputVariable());
+      sd.identity(OUT, new FusedAttention(sd, q, k, v, mask, null, heads, hidden, scale).outputVariable());
       return sd;
     }
     SDVariable shape = sd.castTo(sd.shape(mask), DataType.LONG);

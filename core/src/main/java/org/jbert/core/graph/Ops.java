@@ -75,14 +75,30 @@ public final class Ops {
    */
   public static SDVariable dropout(SDVariable x, SDVariable training, double rate) {
     if (rate == 0) return x;
-    if (!(rate > 0 && rate < 1)) throw new JbertException("dropout rate must be in [0, 1), got " + rate);
-    SameDiff sd = x.getSameDiff();
-    DataType dt = x.dataType();
-    SDVariable u = new DistributionUniform(sd, sd.shape(x), 0.0, 1.0, dt).outputVariable();
+    checkRate(rate);
+    return x.mul(dropoutFactor(x.getSameDiff().shape(x), training, rate, x.dataType()));
+  }
+
+  /**
+   * The factor {@link #dropout} multiplies by, of the given dynamic shape: {@code training * keep + (1 - training)},
+   * where keep is 0 with probability {@code rate} and 1/(1-rate) otherwise, drawn by a {@code random().uniform} op
+   * ({@link DropoutSeeds} seeds it from the op's name, so a graph that makes its factor under the same name scope
+   * draws the same mask).
+   *
+   * @param shape the shape of the masked array (an integer vector)
+   * @param training a scalar of {@code dt} holding 0 or 1
+   * @param rate drop probability in (0,1)
+   */
+  public static SDVariable dropoutFactor(SDVariable shape, SDVariable training, double rate, DataType dt) {
+    checkRate(rate);
+    SameDiff sd = shape.getSameDiff();
+    SDVariable u = new DistributionUniform(sd, shape, 0.0, 1.0, dt).outputVariable();
     SDVariable keep = sd.castTo(u.gte(rate), dt).mul(1.0 / (1.0 - rate));
-    // factor = training * keep + (1 - training)
-    SDVariable factor = keep.sub(1.0).mul(training).add(1.0);
-    return x.mul(factor);
+    return keep.sub(1.0).mul(training).add(1.0);
+  }
+
+  private static void checkRate(double rate) {
+    if (!(rate > 0 && rate < 1)) throw new JbertException("dropout rate must be in [0, 1), got " + rate);
   }
 
   /**

@@ -7,10 +7,12 @@ import java.util.Map;
 import java.util.Random;
 import org.jbert.core.config.BertConfig;
 import org.jbert.core.graph.BertGraph;
+import org.jbert.core.graph.DropoutSeeds;
 import org.jbert.core.graph.MatmulPrecision;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -22,14 +24,18 @@ import org.nd4j.linalg.factory.Nd4j;
  * of {@code sum(sequence_output * w1) + sum(pooled_output * w2)}. The parity tests and bench's self-check use it.
  *
  * <p>Weights: N(0, 0.3) (gamma 1 + N(0, 0.3)), so activations are of order 1; inputs B=3, T=7 with padding in two
- * rows. The config's attention-probability dropout is set to 0 (the fused graph has none); dropout is off anyway.
+ * rows. Without dropout both graphs are built with dropout probabilities 0 (as inference models are); with dropout
+ * ({@link #training}) they keep the config's, run in training mode, and each has a {@link DropoutSeeds} set to the
+ * same root seed, so both draw the same masks.
  */
 public final class KernelCheck {
+  private static final String LOSS = "check_loss";
+
   private KernelCheck() {}
 
   /** Largest |fused - unfused| per output. */
   public static Map<String, Double> forward(BertConfig config, DataType dtype, Kernels kernels, long seed) {
-    Pair p = new Pair(config, dtype, kernels, seed);
+    Pair p = new Pair(config, dtype, kernels, seed, false);
     try {
       List<String> outs = new ArrayList<>(List.of(BertGraph.EMBEDDING_OUTPUT));
       for (int l = 0; l < p.config.numHiddenLayers(); l++) outs.add(BertGraph.encoderOutputName(l));
@@ -47,10 +53,18 @@ public final class KernelCheck {
   }
 
   /**
-   * Largest |fused - unfused| / max(largest |unfused|, 1e-6) of each trainable variable's gradient.
+   * Largest |fused - unfused| / max(largest |unfused|, 1e-6) of each trainable variable's gradient, dropout off.
    */
   public static Map<String, Double> gradients(BertConfig config, DataType dtype, Kernels kernels, long seed) {
-    Pair p = new Pair(config, dtype, kernels, seed);
+    return training(config, dtype, kernels, seed, false).gradients();
+  }
+
+  /**
+   * The loss of each graph and the gradients' differences as {@link #gradients}, from one training step's
+   * computation; with {@code dropout}, in training mode with the same dropout seeds in both graphs.
+   */
+  public static Training training(BertConfig config, DataType dtype, Kernels kernels, long seed, boolean dropout) {
+    Pair p = new Pair(config, dtype, kernels, seed, dropout);
     try {
       List<String> vars = new ArrayList<>();
       for (SDVariable v : p.plain.variables()) {
@@ -58,21 +72,42 @@ public final class KernelCheck {
       }
       p.addLoss(p.plain);
       p.addLoss(p.fused);
-      Map<String, INDArray> a = p.plain.calculateGradients(p.inputs, vars);
+      OutAndGrad a = p.plain.calculateGradientsAndOutputs(p.inputs, List.of(LOSS), vars);
       p.fused.createGradFunction();
       SameDiff gradFn = p.fused.getFunction("grad");
       gradFn.getSessions().put(Thread.currentThread().getId(), new KernelSession(gradFn, kernels));
-      Map<String, INDArray> b = p.fused.calculateGradients(p.inputs, vars);
+      OutAndGrad b = p.fused.calculateGradientsAndOutputs(p.inputs, List.of(LOSS), vars);
       Map<String, Double> diffs = new LinkedHashMap<>();
       for (String n : vars) {
+        INDArray ga = a.getGradients().get(n);
         // floor 1e-6: the key bias's true gradient is 0 (softmax ignores a constant added to a row's scores), both
         // sides hold rounding noise there
-        double scale = Math.max(a.get(n).amaxNumber().doubleValue(), 1e-6);
-        diffs.put(n, maxAbs(a.get(n), b.get(n)) / scale);
+        double scale = Math.max(ga.amaxNumber().doubleValue(), 1e-6);
+        diffs.put(n, maxAbs(ga, b.getGradients().get(n)) / scale);
       }
-      return diffs;
+      return new Training(a.getOutputs().get(LOSS).getDouble(0), b.getOutputs().get(LOSS).getDouble(0), diffs);
     } finally {
       p.close();
+    }
+  }
+
+  /**
+   * One training computation on both graphs.
+   *
+   * @param plainLoss the unfused graph's loss
+   * @param fusedLoss the fused graph's loss
+   * @param gradients per trainable variable, the relative difference of the two gradients
+   */
+  public record Training(double plainLoss, double fusedLoss, Map<String, Double> gradients) {
+    /** |fused - plain| / |plain|. */
+    public double lossDiff() {
+      return Math.abs(fusedLoss - plainLoss) / Math.abs(plainLoss);
+    }
+
+    /** The largest relative gradient difference, skipping variables whose name ends with {@code skipSuffix}. */
+    public double worstGradient(String skipSuffix) {
+      return gradients.entrySet().stream().filter(e -> skipSuffix == null || !e.getKey().endsWith(skipSuffix))
+          .mapToDouble(Map.Entry::getValue).max().orElseThrow();
     }
   }
 
@@ -90,11 +125,17 @@ public final class KernelCheck {
     final Map<String, INDArray> inputs = new LinkedHashMap<>();
     final long seed;
 
-    Pair(BertConfig c, DataType dtype, Kernels kernels, long seed) {
-      this.config = c.withDropout(c.hiddenDropoutProb(), 0);
+    Pair(BertConfig c, DataType dtype, Kernels kernels, long seed, boolean dropout) {
+      this.config = dropout ? c : c.withDropout(0, 0);
       this.seed = seed;
       BertGraph.build(plain, config, dtype, true, MatmulPrecision.FLOAT32, false);
       BertGraph.build(fused, config, dtype, true, MatmulPrecision.FLOAT32, true);
+      if (dropout) {
+        for (SameDiff sd : List.of(plain, fused)) {
+          BertGraph.setTraining(sd, true);
+          DropoutSeeds.attach(sd).setRoot(seed * 31 + 7);
+        }
+      }
       Random rnd = new Random(seed);
       for (SDVariable v : plain.variables()) {
         if (v.getVariableType() != VariableType.VARIABLE) continue;
@@ -132,7 +173,7 @@ public final class KernelCheck {
       for (long i = 0; i < w2.length(); i++) w2.putScalar(i, rnd.nextDouble() - 0.5);
       SDVariable seq = sd.getVariable(BertGraph.SEQUENCE_OUTPUT);
       SDVariable pooled = sd.getVariable(BertGraph.POOLED_OUTPUT);
-      SDVariable loss = sd.sum(seq.mul(sd.constant(w1))).add("check_loss", sd.sum(pooled.mul(sd.constant(w2))));
+      SDVariable loss = sd.sum(seq.mul(sd.constant(w1))).add(LOSS, sd.sum(pooled.mul(sd.constant(w2))));
       loss.markAsLoss();
     }
 

@@ -52,7 +52,7 @@ public class KernelSession extends InferenceSession {
     if (!(op instanceof FusedOp fused)) {
       return super.doExec(op, ctx, outputFrameIter, opInputs, allIterInputs, constAndPhInputs, otherPlaceHolders);
     }
-    run(fused, kernels, ctx.getInputArrays(), ctx.getOutputArray(0));
+    run(fused, kernels, ctx.getInputArrays(), ctx.getOutputArrays());
     return ExecutionResult.createFrom(op, ctx);
   }
 
@@ -60,7 +60,7 @@ public class KernelSession extends InferenceSession {
    * Runs {@code op} on {@code kernels}, or on {@link Nd4jKernels} when they decline it (one logged line per op kind,
    * shapes and type).
    */
-  public static void run(FusedOp op, Kernels kernels, List<INDArray> in, INDArray out) {
+  public static void run(FusedOp op, Kernels kernels, List<INDArray> in, List<INDArray> out) {
     if (op.run(kernels, in, out)) {
       RUNS.computeIfAbsent(kernels.name(), n -> new LongAdder()).increment();
       return;

@@ -43,6 +43,15 @@ class BertGraphGradientTest {
     check(tiny(Activation.GELU_ERF).withDropout(0.1, 0), true);
   }
 
+  /**
+   * The fused graph in training mode with every dropout on (attention probabilities included): the dropout seeds are
+   * fixed, so every run draws the same masks and the loss is a smooth function of the weights.
+   */
+  @Test
+  void fusedGraphWithDropoutGradientsMatchFiniteDifferences() {
+    check(tiny(Activation.GELU_TANH), true, true);
+  }
+
   static BertConfig tiny(Activation act) {
     return new BertConfig(13, 8, 2, 2, 12, act, 0.1, 0.1, 9, 2, 0.3, 1e-12);
   }
@@ -51,12 +60,23 @@ class BertGraphGradientTest {
     check(c, false);
   }
 
-  /** With {@code fused}, the graph of fused ops (run on libnd4j's kernels in core's tests). */
   static void check(BertConfig c, boolean fused) {
+    check(c, fused, false);
+  }
+
+  /**
+   * With {@code fused}, the graph of fused ops (run on libnd4j's kernels in core's tests); with {@code dropout}, in
+   * training mode with a fixed dropout seed (the same masks in every run).
+   */
+  static void check(BertConfig c, boolean fused, boolean dropout) {
     Random rnd = new Random(7);
     Nd4j.getRandom().setSeed(7);
     SameDiff sd = SameDiff.create();
     EncoderOutputs e = BertGraph.build(sd, c, DataType.DOUBLE, true, MatmulPrecision.FLOAT32, fused);
+    if (dropout) {
+      BertGraph.setTraining(sd, true);
+      DropoutSeeds.attach(sd).setRoot(77);
+    }
     for (SDVariable v : sd.variables()) {
       if (v.getVariableType() != VariableType.VARIABLE) continue;
       INDArray a = v.getArr();
@@ -122,7 +142,7 @@ class BertGraphGradientTest {
     failures.forEach(System.out::println);
     assertTrue(failures.isEmpty(), failures.size() + " gradient elements off, first: "
         + (failures.isEmpty() ? "" : failures.get(0)));
-    System.out.printf("grad check %s fused=" + fused + ": %d variables, worst relative error %.3g at %s (%d elements with a zero gradient)%n",
+    System.out.printf("grad check %s fused=" + fused + " dropout=" + dropout + ": %d variables, worst relative error %.3g at %s (%d elements with a zero gradient)%n",
         c.hiddenAct(), vars.size(), worst, worstName, zeroGradients);
   }
 
