@@ -34,6 +34,16 @@ public interface Trainable<B> {
     Nd4j.getRandom().setSeed(seed);
   }
 
+  /**
+   * What the model measured during the calls since the last {@code stepMetrics()} (e.g. a distributed step's
+   * broadcast, compute and transfer times, in seconds), by metric name; the {@link Trainer} calls it once after each
+   * optimizer step and writes the map into that step's {@code metrics.jsonl} line when the step is logged. Default:
+   * nothing.
+   */
+  default Map<String, Double> stepMetrics() {
+    return Map.of();
+  }
+
   /** One micro-batch's result. */
   record LossAndGradients(double loss, Map<String, INDArray> gradients) {}
 }

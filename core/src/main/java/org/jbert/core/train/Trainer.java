@@ -19,9 +19,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The training loop for any {@link Trainable}: per optimizer step, {@code grad_accum_steps} micro-batches in a seeded
  * order (or file order, {@code shuffle: false}) whose gradients are averaged, global-norm clipping, the learning-rate
- * schedule, AdamW; metrics to {@code metrics.jsonl} and the progress bar every {@code log_every} steps, an evaluation
- * callback every {@code eval_every} steps and at the end, checkpoints every {@code checkpoint_every} steps and at the end; finally
- * loss and lr plots and {@code report.md}. Everything goes into {@code output_dir}, starting with
+ * schedule, AdamW; metrics to {@code metrics.jsonl} (with the model's {@link Trainable#stepMetrics} and then the
+ * step's wall time {@code step_s} and its clipping + update part {@code update_s}, when the model measured anything)
+ * and the progress bar every {@code log_every} steps, an evaluation callback every {@code eval_every} steps and at the
+ * end, checkpoints every {@code checkpoint_every} steps and at the end; finally loss and lr plots and
+ * {@code report.md}. Everything goes into {@code output_dir}, starting with
  * {@code config.resolved.yaml}.
  *
  * <p>The folder is a {@link RunFolder}: locked for the run, refused when it holds an earlier run (unless resumed or
@@ -195,6 +197,7 @@ public final class Trainer<B> {
           }
           double loss = o.loss();
           double norm = o.gradNorm();
+          Map<String, Double> measured = model.stepMetrics();
           step++;
           losses.add(loss);
 
@@ -207,6 +210,11 @@ public final class Trainer<B> {
           if (step % cfg.logEvery() == 0 || last || evalNow) {
             Map<String, Double> extra = new LinkedHashMap<>();
             extra.put("grad_norm", norm);
+            if (!measured.isEmpty()) {
+              extra.putAll(measured);
+              extra.put("step_s", o.forwardBackwardSeconds() + o.updateSeconds());
+              extra.put("update_s", o.updateSeconds());
+            }
             for (Map.Entry<String, Double> e : eval.entrySet()) extra.put("eval_" + e.getKey(), e.getValue());
             metrics.log(step, loss, lr, extra);
             bar.update(step, loss, lr);

@@ -230,4 +230,56 @@ class TrainerTest {
     assertTrue(lines[11].startsWith("[==============================] 12/12 100%  loss "), lines[11]);
     assertFalse(progress.toString(StandardCharsets.UTF_8).contains("\r"));
   }
+
+  /**
+   * What the model measures per step ({@link Trainable#stepMetrics}: here its forward/backward calls since the last
+   * drain) is logged on that step's line with the step's wall time and update part; a model that measures nothing
+   * gets neither key (the single-process metrics are unchanged).
+   */
+  @Test
+  void modelStepMetricsAreLoggedWithTheStep(@TempDir Path dir) {
+    try (TinyMlp m = new TinyMlp(1, BATCH, 0.2)) {
+      int[] calls = {0};
+      Trainable<TinyMlp.Batch> counting = new Trainable<>() {
+        @Override
+        public Map<String, INDArray> parameters() {
+          return m.parameters();
+        }
+
+        @Override
+        public LossAndGradients lossAndGradients(TinyMlp.Batch b) {
+          calls[0]++;
+          return m.lossAndGradients(b);
+        }
+
+        @Override
+        public void seedRandom(long seed) {
+          m.seedRandom(seed);
+        }
+
+        @Override
+        public Map<String, Double> stepMetrics() {
+          Map<String, Double> r = Map.of("calls", (double) calls[0]);
+          calls[0] = 0;
+          return r;
+        }
+      };
+      new Trainer<>(config(dir.resolve("measured"), 0, 1), counting, TinyMlp.data(N))
+          .progress(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false).run();
+    }
+    List<ObjectNode> lines = MetricsLog.read(dir.resolve("measured/metrics.jsonl"));
+    assertEquals(12, lines.size());
+    for (ObjectNode l : lines) {
+      assertEquals(2.0, l.get("calls").asDouble(), 0.0, "2 micro-batches per step, drained every step: " + l);
+      double step = l.get("step_s").asDouble(), update = l.get("update_s").asDouble();
+      assertTrue(update >= 0 && update <= step, l.toString());
+    }
+    try (TinyMlp m = new TinyMlp(1, BATCH, 0.2)) {
+      new Trainer<>(config(dir.resolve("plain"), 0, 1), m, TinyMlp.data(N))
+          .progress(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false).run();
+    }
+    for (ObjectNode l : MetricsLog.read(dir.resolve("plain/metrics.jsonl"))) {
+      assertFalse(l.has("step_s") || l.has("update_s") || l.has("calls"), l.toString());
+    }
+  }
 }

@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
     description = {"jbert's Spark ML stages on a Spark master (embedded local[2] by default): embed, predict, eval.",
         "Model folders must be on a path every executor sees; see README.md (Apache Spark) for spark-submit."},
     subcommands = {SparkCommand.Embed.class, SparkCommand.Predict.class, SparkCommand.Eval.class,
-        ThroughputCommand.class})
+        ThroughputCommand.class, StepProfileCommand.class})
 public final class SparkCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -75,6 +75,28 @@ final class SparkJobs implements AutoCloseable {
         + "; expected a running master, or local[N]");
   }
 
+  /** The 1, 5 and 15 minute load averages from {@code /proc/loadavg} (as {@code jbert bench} records them), or "n/a". */
+  static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException | RuntimeException e) {
+      return "n/a";
+    }
+  }
+
+  /** This process's peak resident set ({@code VmHWM} of /proc/self/status) in MB (10^6 bytes), -1 when unknown. */
+  static double peakRssMb() {
+    try {
+      for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (l.startsWith("VmHWM:")) return Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024 / 1e6;
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux
+    }
+    return -1;
+  }
+
   SparkSession spark() {
     return spark;
   }

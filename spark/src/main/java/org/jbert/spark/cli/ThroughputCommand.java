@@ -2,10 +2,7 @@ package org.jbert.spark.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -79,7 +76,7 @@ final class ThroughputCommand implements Runnable {
       o.put("single_jvm_seconds", single).put("single_jvm_seq_per_s", t.size() / single);
       o.put("spark_seconds", spark).put("spark_seq_per_s", t.size() / spark);
       o.put("spark_over_single_jvm", single / spark);
-      o.put("loadavg", loadavg());
+      o.put("loadavg", SparkJobs.loadAverage());
       PrintWriter out = spec.commandLine().getOut();
       out.println(o);
       out.flush();
@@ -97,13 +94,5 @@ final class ThroughputCommand implements Runnable {
     });
     if (out.get("pooled_output").shape()[0] != t.size()) throw new JbertException("lost rows");
     return (System.nanoTime() - t0) / 1e9;
-  }
-
-  private static String loadavg() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).strip();
-    } catch (IOException e) {
-      return "n/a";
-    }
   }
 }

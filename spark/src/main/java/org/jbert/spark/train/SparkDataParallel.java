@@ -48,6 +48,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * step (the micro-batches per averaging step). Dropout masks: each share's replica is seeded from the trainer's seed
  * and the share index, so a run with dropout is reproducible for a given worker count (not equal to one process).
  *
+ * <p>Each job is timed where its parts happen ({@link StepTimings}: the broadcast on the driver and the first read in
+ * the tasks, each worker's forward and backward passes, the transfer, the driver's reduction, the gradient bytes);
+ * {@link #stepMetrics} hands the trainer the sums of one optimizer step for its {@code metrics.jsonl} line.
+ *
  * @param <B> the micro-batch type
  * @param <S> a share
  */
@@ -59,8 +63,9 @@ public final class SparkDataParallel<B, S extends Serializable> implements Train
     Trainable<B> create();
   }
 
-  /** One worker's summed loss and gradients. */
-  record Part(int examples, double lossSum, Map<String, float[]> gradSums) implements Serializable {}
+  /** One worker's summed loss and gradients, and what it measured. */
+  record Part(int examples, double lossSum, Map<String, float[]> gradSums, StepTimings.Worker timing)
+      implements Serializable {}
 
   /** Tests only: how many of the next worker tasks fail on purpose (Spark must retry them). */
   static final java.util.concurrent.atomic.AtomicInteger INJECTED_FAILURES =
@@ -80,6 +85,7 @@ public final class SparkDataParallel<B, S extends Serializable> implements Train
   private CachedExamples<S> cached;
   /** The example indices of the batches the cached source handed out and the trainer has not run yet. */
   private final Map<B, int[]> pending = Collections.synchronizedMap(new IdentityHashMap<>());
+  private final StepTimings timings = new StepTimings();
 
   /**
    * @param driver the model whose parameters the trainer updates (its own forward pass is never run)
@@ -148,8 +154,15 @@ public final class SparkDataParallel<B, S extends Serializable> implements Train
     this.seed = seed;
   }
 
+  /** The step's timings ({@link StepTimings}' keys), summed over its jobs since the last call. */
+  @Override
+  public Map<String, Double> stepMetrics() {
+    return timings.drain();
+  }
+
   @Override
   public LossAndGradients lossAndGradients(B batch) {
+    long t0 = System.nanoTime();
     Map<String, INDArray> params = driver.parameters();
     Map<String, float[]> weights = new LinkedHashMap<>();
     Map<String, long[]> shapes = new LinkedHashMap<>();
@@ -158,6 +171,7 @@ public final class SparkDataParallel<B, S extends Serializable> implements Train
       shapes.put(e.getKey(), e.getValue().shape());
     }
     Broadcast<Map<String, float[]>> w = sc.broadcast(weights);
+    long t1 = System.nanoTime();
     int[] indices = pending.remove(batch);
     String k = key;
     long s = seed;
@@ -170,26 +184,31 @@ public final class SparkDataParallel<B, S extends Serializable> implements Train
         if (cached == null) throw new IllegalStateException("a cached batch after close()");
         int width = cached.width(indices);
         parts = cached.rows().mapPartitionsWithIndex((p, it) -> List.of(work(k, f, sh,
-            sh.join(rowsOf(it, indices), width), m, w.value(), s * 31 + p)).iterator(), false).collect();
+            sh.join(rowsOf(it, indices), width), m, w, s * 31 + p)).iterator(), false).collect();
       } else {
         List<S> shares = sharding.split(batch, workers);
         List<Integer> index = new ArrayList<>();
         for (int i = 0; i < shares.size(); i++) index.add(i);
-        parts = sc.parallelize(index, index.size()).map(i -> work(k, f, sh, shares.get(i), m, w.value(), s * 31 + i))
+        parts = sc.parallelize(index, index.size()).map(i -> work(k, f, sh, shares.get(i), m, w, s * 31 + i))
             .collect();
       }
     } finally {
       w.destroy();
     }
+    long t2 = System.nanoTime();
     int n = 0;
+    long bytes = 0;
+    List<StepTimings.Worker> measured = new ArrayList<>();
     double loss = 0;
     Map<String, double[]> sum = new LinkedHashMap<>();
     for (Part p : parts) {
       n += p.examples();
       loss += p.lossSum();
+      measured.add(p.timing());
       for (Map.Entry<String, float[]> e : p.gradSums().entrySet()) {
         double[] acc = sum.computeIfAbsent(e.getKey(), x -> new double[e.getValue().length]);
         float[] g = e.getValue();
+        bytes += 4L * g.length;
         for (int j = 0; j < g.length; j++) acc[j] += g[j];
       }
     }
@@ -200,6 +219,7 @@ public final class SparkDataParallel<B, S extends Serializable> implements Train
       for (int j = 0; j < a.length; j++) mean[j] = (float) (a[j] / n);
       grads.put(e.getKey(), Nd4j.createFromArray(mean).reshape(shapes.get(e.getKey())));
     }
+    timings.add((t1 - t0) / 1e9, (t2 - t1) / 1e9, measured, bytes, (System.nanoTime() - t2) / 1e9);
     return new LossAndGradients(loss / n, grads);
   }
 
@@ -222,15 +242,22 @@ public final class SparkDataParallel<B, S extends Serializable> implements Train
 
   /**
    * On a worker: a pooled replica, the broadcast weights, then {@code micro} forward and backward passes over the
-   * share's parts, their gradients and losses summed (each mean times its part's example count).
+   * share's parts, their gradients and losses summed (each mean times its part's example count); the first read of
+   * the weights and the forward and backward passes are timed.
    */
   @SuppressWarnings("unchecked")
   private static <B, S extends Serializable> Part work(String key, ReplicaFactory<B> factory, Sharding<B, S> sharding,
-      S share, int micro, Map<String, float[]> weights, long seed) throws Exception {
+      S share, int micro, Broadcast<Map<String, float[]>> broadcast, long seed) throws Exception {
     if (INJECTED_FAILURES.getAndUpdate(x -> Math.max(0, x - 1)) > 0) {
       throw new IllegalStateException("a task failure injected by a test");
     }
-    if (sharding.size(share) == 0) return new Part(0, 0, Map.of()); // a partition with no row of this batch
+    if (sharding.size(share) == 0) { // a partition with no row of this batch
+      return new Part(0, 0, Map.of(), new StepTimings.Worker(0, 0));
+    }
+    long t0 = System.nanoTime();
+    Map<String, float[]> weights = broadcast.value();
+    double read = (System.nanoTime() - t0) / 1e9;
+    long compute = 0;
     Queue<Trainable<?>> idle = POOL.computeIfAbsent(key, x -> new ConcurrentLinkedQueue<>());
     Trainable<B> replica = (Trainable<B>) idle.poll();
     if (replica == null) replica = factory.create();
@@ -262,7 +289,9 @@ public final class SparkDataParallel<B, S extends Serializable> implements Train
         replica.seedRandom(seed * 131 + p);
         LossAndGradients r;
         try {
+          long c0 = System.nanoTime();
           r = replica.lossAndGradients(batch);
+          compute += System.nanoTime() - c0;
         } finally {
           if (batch instanceof AutoCloseable c) c.close();
         }
@@ -280,7 +309,7 @@ public final class SparkDataParallel<B, S extends Serializable> implements Train
           e.getValue().close();
         }
       }
-      return new Part(total, lossSum, g);
+      return new Part(total, lossSum, g, new StepTimings.Worker(read, compute / 1e9));
     } finally {
       idle.add(replica);
     }

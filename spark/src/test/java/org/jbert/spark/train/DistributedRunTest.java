@@ -1,6 +1,7 @@
 package org.jbert.spark.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,6 +10,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.jbert.cli.CliRun;
 import org.jbert.core.train.MetricsLog;
+import org.jbert.finetune.TaskModel;
+import org.jbert.finetune.TaskModelFiles;
 import org.jbert.spark.LocalSparkAccess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * single-process run step by step (loss and gradient norm, 1e-5 relative) and so Hugging Face's trajectory
  * (FinetuneGoldenTest's figures, 1e-4 as there); the run folder holds the same files (metrics, report, model). A
  * distributed run stopped after step 2 ({@code --stop-after}, as a killed driver leaves its last checkpoint) and
- * continued with {@code --resume} gives the uninterrupted run's losses.
+ * continued with {@code --resume} gives the uninterrupted run's losses. The distributed run's metrics carry each
+ * step's timings ({@link #assertStepTimings}).
  */
 class DistributedRunTest {
   static final double[] HF_LOSS = {1.1093875169754028, 1.093855857849121, 1.082936406135559, 1.0720211267471313};
@@ -45,6 +49,7 @@ class DistributedRunTest {
       assertEquals(na, nb, 1e-5 * na, "step " + (i + 1) + " grad_norm");
       assertEquals(HF_LOSS[i], b, 1e-4 * HF_LOSS[i], "step " + (i + 1) + " loss vs Hugging Face");
     }
+    assertStepTimings(single, spark, configs().resolve("data/hf-tiny-golden/model"));
     for (String f : List.of("metrics.jsonl", "config.resolved.yaml", "report.md", "loss.png", "model")) {
       assertTrue(Files.exists(dir.resolve("spark").resolve(f)), f);
     }
@@ -59,6 +64,43 @@ class DistributedRunTest {
       double a = spark.get(i).get("loss").asDouble(), b = after.get(i).get("loss").asDouble();
       assertEquals(a, b, 1e-6 * a, "step " + (i + 1) + " loss after --resume");
     }
+  }
+
+  /**
+   * Every logged step of the distributed run carries its timings (present, finite, non-negative), whose parts (the
+   * broadcast, the slowest worker's compute, the transfer, the reduction and the update) add up to no more than the
+   * step's wall time, and the gradients collected from the 2 workers (both hold rows of every batch) are 2 x the
+   * model's parameters in floats. The single-process run's lines have none of these keys. No timing threshold.
+   */
+  static void assertStepTimings(List<ObjectNode> single, List<ObjectNode> spark, Path model) {
+    long params;
+    try (TaskModel m = TaskModelFiles.fromHuggingFace(model)) {
+      params = m.parameters().values().stream().mapToLong(a -> a.length()).sum();
+    }
+    List<String> keys = List.of(StepTimings.BROADCAST, StepTimings.BROADCAST_READ, StepTimings.COMPUTE,
+        StepTimings.TRANSFER, StepTimings.REDUCE, StepTimings.GRAD_MB, StepTimings.JOBS, "step_s", "update_s");
+    for (int i = 0; i < spark.size(); i++) {
+      ObjectNode l = spark.get(i);
+      for (String k : keys) {
+        assertTrue(l.has(k), "step " + (i + 1) + " has " + k + ": " + l);
+        double v = l.get(k).asDouble();
+        assertTrue(Double.isFinite(v) && v >= 0, "step " + (i + 1) + " " + k + " = " + v);
+        assertFalse(single.get(i).has(k), "a single-process run logs no " + k);
+      }
+      double parts = 0;
+      for (String k : List.of(StepTimings.BROADCAST, StepTimings.COMPUTE, StepTimings.TRANSFER, StepTimings.REDUCE,
+          "update_s")) {
+        parts += l.get(k).asDouble();
+      }
+      assertTrue(parts <= l.get("step_s").asDouble(), "step " + (i + 1) + ": parts " + parts + " s > step: " + l);
+      assertTrue(l.get(StepTimings.COMPUTE).asDouble() > 0, "step " + (i + 1) + " computed something: " + l);
+      assertEquals(1, l.get(StepTimings.JOBS).asInt(), "one Spark job per step (grad_accum_steps 1)");
+      assertEquals(2 * params * 4 / 1e6, l.get(StepTimings.GRAD_MB).asDouble(), 1e-12, "step " + (i + 1) + " MB");
+    }
+  }
+
+  private static Path configs() {
+    return Path.of("..", "configs");
   }
 
   private Path train;
