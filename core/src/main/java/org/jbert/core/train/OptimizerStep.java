@@ -46,6 +46,7 @@ public final class OptimizerStep<B> implements AutoCloseable {
   /** A step of {@code gradAccumSteps} micro-batches, clipped to {@code maxGradNorm} (<= 0: no clipping). */
   public OptimizerStep(Trainable<B> model, AdamW opt, int gradAccumSteps, double maxGradNorm, long seed) {
     if (gradAccumSteps < 1) throw new IllegalArgumentException("gradAccumSteps " + gradAccumSteps + " < 1");
+    NativeMemory.mode(); // a wrong -Djbert.malloc_trim fails here, not after the first step
     this.model = model;
     this.opt = opt;
     this.k = gradAccumSteps;
@@ -112,14 +113,15 @@ public final class OptimizerStep<B> implements AutoCloseable {
   }
 
   /**
-   * Collects garbage once per optimizer step. ND4J frees the native memory of an array only when its Java object is
-   * collected, and a training step leaves gigabytes of activations behind while the heap barely grows, so without
-   * this the process grows to javacpp's {@code maxphysicalbytes} and fails there (measured: BERT-base B=8 stopped
-   * at step 35 with 16.4 GB; a small model held 8.4 GB after 20 steps, 4 GB with this). A collection with a small
-   * live heap takes tens of milliseconds, against seconds per step.
+   * Collects garbage once per optimizer step and trims the C heap when it holds too much ({@link NativeMemory}).
+   * ND4J frees the native memory of an array only when its Java object is collected, and a training step leaves
+   * gigabytes of activations behind while the heap barely grows, so without the collection the process grows to
+   * javacpp's {@code maxphysicalbytes} and fails there (measured: BERT-base B=8 stopped at step 35 with 16.4 GB; a
+   * small model held 8.4 GB after 20 steps, 4 GB with this). A collection with a small live heap takes tens of
+   * milliseconds, against seconds per step.
    */
   private static void releaseNativeMemory() {
-    System.gc();
+    NativeMemory.release();
   }
 
   private static void closeIfPossible(Object batch) {

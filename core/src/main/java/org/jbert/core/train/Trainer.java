@@ -204,6 +204,7 @@ public final class Trainer<B> {
           boolean last = step == total;
           boolean evalNow = evaluator != null && (last || (cfg.evalEvery() > 0 && step % cfg.evalEvery() == 0));
           Map<String, Double> eval = evalNow ? evaluator.evaluate(step) : Map.of();
+          if (evalNow) NativeMemory.release(); // the evaluation's batches have their own sizes
           if (evalNow) lastEval = eval;
           boolean newBest = evalNow && best != null && best.update(step, eval);
           boolean stopNow = best != null && best.stopped();
