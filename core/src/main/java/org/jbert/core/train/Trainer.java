@@ -173,6 +173,7 @@ public final class Trainer<B> {
     Path lastCheckpoint = null;
     List<Double> losses = new ArrayList<>();
     Map<String, Double> lastEval = Map.of();
+    double earlierSeconds = 0; // training time of the processes before a resume, up to the checkpoint resumed from
 
     try (AdamW opt = new AdamW(params, cfg.adamW());
         OptimizerStep<B> optimizerStep = new OptimizerStep<>(model, opt, k, cfg.maxGradNorm(), cfg.seed())) {
@@ -180,6 +181,7 @@ public final class Trainer<B> {
       if (from.isPresent()) {
         Checkpoints.Loaded c = checkpoints.load(from.get());
         step = restore(c, params, opt, order);
+        earlierSeconds = c.state().path(TRAIN_SECONDS).asDouble(0);
         if (best != null) best.restore(c.state());
         lastCheckpoint = from.get();
       }
@@ -222,7 +224,8 @@ public final class Trainer<B> {
           }
           if (last || step == stopAfter || newBest || stopNow
               || (cfg.checkpointEvery() > 0 && step % cfg.checkpointEvery() == 0)) {
-            lastCheckpoint = checkpoints.save(step, params, opt.state(), state(order, f, best), newBest);
+            double trained = earlierSeconds + (System.nanoTime() - t0) / 1e9;
+            lastCheckpoint = checkpoints.save(step, params, opt.state(), state(order, f, best, trained), newBest);
           }
         }
       } finally {
@@ -239,7 +242,8 @@ public final class Trainer<B> {
         Checkpoints.assign(checkpoints.loadModel(b), params, b.resolve(Checkpoints.MODEL).toString());
       }
       Duration wall = Duration.ofNanos(System.nanoTime() - t0);
-      if (finished) finish(runDir, yaml, step, losses, lastEval, wall, best);
+      if (finished) finish(runDir, yaml, step, losses, lastEval, wall, Duration.ofMillis(Math.round(earlierSeconds * 1e3)),
+          firstStep, best);
       return new Result(firstStep, step, total, List.copyOf(losses), lastEval, wall, runDir, stoppedEarly,
           best == null ? 0 : best.step(), best == null ? Double.NaN : best.value());
     }
@@ -272,9 +276,13 @@ public final class Trainer<B> {
     return c.step();
   }
 
-  private ObjectNode state(DataOrder order, RunFolder f, BestModel best) {
+  /** The checkpoint key holding the training time up to that checkpoint, over every process of the run (seconds). */
+  static final String TRAIN_SECONDS = "train_seconds";
+
+  private ObjectNode state(DataOrder order, RunFolder f, BestModel best, double trainSeconds) {
     ObjectNode s = JSON.createObjectNode();
     s.put("seed", cfg.seed());
+    s.put(TRAIN_SECONDS, trainSeconds);
     s.set(ResumeCheck.STATE_KEY, f.settings().toJson());
     if (best != null) best.write(s);
     ObjectNode d = s.putObject("data");
@@ -292,7 +300,7 @@ public final class Trainer<B> {
   }
 
   private void finish(Path runDir, String yaml, long step, List<Double> losses, Map<String, Double> eval,
-      Duration wall, BestModel best) {
+      Duration wall, Duration earlier, long firstStep, BestModel best) {
     List<ObjectNode> lines = MetricsLog.read(runDir.resolve("metrics.jsonl"));
     long[] x = new long[lines.size()];
     double[] loss = new double[lines.size()], lr = new double[lines.size()];
@@ -312,6 +320,6 @@ public final class Trainer<B> {
       fin.put("best_eval_" + best.metric(), best.value());
       if (best.stopped()) fin.put("stopped_early_at_step", step);
     }
-    RunReport.write(runDir, title, yaml, fin, wall, List.of("loss.png", "lr.png"));
+    RunReport.write(runDir, title, yaml, fin, wall, earlier, firstStep, List.of("loss.png", "lr.png"));
   }
 }

@@ -61,6 +61,10 @@ class TrainerTest {
       assertEquals(5, first.lastStep());
       assertEquals(full.losses().subList(0, 5), first.losses());
     }
+    Path five = dir.resolve("b/checkpoints/step-5/state.json");
+    ObjectNode state = (ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(five.toFile());
+    state.put("train_seconds", 3600.0);
+    Files.writeString(five, state.toString());
     Trainer.Result second;
     try (TinyMlp m = new TinyMlp(99, BATCH, 0.2)) {  // other initial weights: the checkpoint must overwrite them
       second = trainer(config(dir.resolve("b"), 4, 2), m, new ByteArrayOutputStream()).resume(true).run();
@@ -97,6 +101,15 @@ class TrainerTest {
     assertEquals(12, last.step());
     assertEquals(12, last.state().get("optimizer_step").asLong());
     assertArrayEquals(fullParams.get("out/kernel"), last.model().get("out/kernel").floats());
+    // each checkpoint holds the training time so far, carried across the resume (the first process's is set to an
+    // hour in its checkpoint); the report adds both and says where it resumed
+    assertTrue(last.state().get("train_seconds").asDouble() > 0, last.state().toString());
+    double atTwelve = new Checkpoints(dir.resolve("b"), 2).load(dir.resolve("b/checkpoints/step-12")).state()
+        .get("train_seconds").asDouble();
+    assertTrue(atTwelve >= 3600 && atTwelve < 3600 + second.wall().toNanos() / 1e9 + 1e-3, "train_seconds " + atTwelve);
+    assertFalse(Files.readString(dir.resolve("a/report.md")).contains("resumed"));
+    String report = Files.readString(dir.resolve("b/report.md"));
+    assertTrue(report.contains("\nWall time: 1h00m (resumed at step 6: 1h00m before the checkpoint, "), report);
   }
 
   /** {@code shuffle: false}: the source is asked for its examples in order, epoch after epoch. */
