@@ -144,8 +144,9 @@ class BenchCommandTest {
     // The training children's output was passed on as progress.
     assertTrue(r.err().contains("[train b=32] training B=32 T=128 step 1/1"), r.err());
     // The default --train-micro-batch 8: B=32 ran as 4 passes of 8, B=8 in one.
-    assertTrue(r.err().contains("training B=32 T=128 (4 micro-batches of 8)"), r.err());
-    assertTrue(r.err().contains("training B=8 T=128 (one pass)"), r.err());
+    // Each child names the graph it trained: the fused one, the kernels being active here.
+    assertTrue(r.err().contains("training B=32 T=128 (4 micro-batches of 8, fused graph on "), r.err());
+    assertTrue(r.err().contains("training B=8 T=128 (one pass, fused graph on "), r.err());
     assertEquals(8, (int) number(figures, "train_b32_micro_batch"));
     assertEquals(8, (int) number(figures, "train_b8_micro_batch"));
     // nd4j's matmul op on the encoder's shapes; the tests' generic build has no fast bf16 matmul, so bf16 is
