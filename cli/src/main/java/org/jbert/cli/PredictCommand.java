@@ -17,6 +17,7 @@ import org.jbert.core.model.RowBatches;
 import org.jbert.core.tokenize.Features;
 import org.jbert.core.tokenize.Preprocessor;
 import org.jbert.core.tokenize.TokenizerConfig;
+import org.jbert.core.tokenize.Truncation;
 import org.jbert.core.tokenize.Vocab;
 import org.jbert.finetune.head.Predictions;
 import org.jbert.finetune.LoadedModel;
@@ -86,6 +87,16 @@ public final class PredictCommand implements Runnable {
           + " max_position_embeddings; pre-tokenized rows are not cut (default: ${DEFAULT-VALUE})")
   int maxLength;
 
+  @Option(names = "--truncation", paramLabel = "head|head_tail", defaultValue = "head",
+      description = "which pieces of a text longer than --max-length - 2 are kept: head (the first ones) or head_tail"
+          + " (--head-tokens from the start, the rest from the end); use what the model was trained with"
+          + " (data.truncation) (default: ${DEFAULT-VALUE})")
+  String truncation;
+
+  @Option(names = "--head-tokens", paramLabel = "N", defaultValue = "0",
+      description = "pieces kept from the start with --truncation head_tail (data.head_tokens)")
+  int headTokens;
+
   @Option(names = "--batch-size", paramLabel = "B", defaultValue = "32",
       description = "rows per forward pass (default: ${DEFAULT-VALUE})")
   int batchSize;
@@ -103,10 +114,29 @@ public final class PredictCommand implements Runnable {
           + " classification and tagging heads")
   String labelsOutput;
 
+  /** --truncation and --head-tokens, checked before the model loads. */
+  private Truncation cut() {
+    Truncation.Mode mode = switch (truncation) {
+      case "head" -> Truncation.Mode.HEAD;
+      case "head_tail" -> Truncation.Mode.HEAD_TAIL;
+      default -> throw new JbertException("--truncation " + truncation + "; expected head or head_tail");
+    };
+    if (headTokens < 0) throw new JbertException("--head-tokens " + headTokens + "; expected >= 0");
+    if (mode == Truncation.Mode.HEAD && headTokens != 0) {
+      throw new JbertException("--head-tokens " + headTokens + " needs --truncation head_tail");
+    }
+    if (headTokens > maxLength - 2) {
+      throw new JbertException("--head-tokens " + headTokens + "; expected at most --max-length - 2 = "
+          + (maxLength - 2));
+    }
+    return new Truncation(mode, headTokens);
+  }
+
   @Override
   public void run() {
     if (maxLength < 3) throw new JbertException("--max-length " + maxLength + " is too small; expected at least 3");
     if (batchSize < 1) throw new JbertException("--batch-size " + batchSize + " must be at least 1");
+    Truncation cut = cut();
     // Before the model loads (BERT-base takes seconds): a missing input is reported at once.
     if (!Files.isRegularFile(input)) throw new JbertException(input + ": input file not found");
     PrintWriter err = spec.commandLine().getErr();
@@ -118,7 +148,7 @@ public final class PredictCommand implements Runnable {
             + " labels; label names are written for classification and tagging models");
       }
       Tokenizing tok = new Tokenizing(m);
-      InputRows rows = InputRows.read(input, (a, b) -> tok.preprocessor(maxLength, !fixedPadding).encodePairs(a, b),
+      InputRows rows = InputRows.read(input, (a, b) -> tok.preprocessor(maxLength, !fixedPadding, cut).encodePairs(a, b),
           "predict");
       rows.check(m.config());
       Features f = rows.features();
@@ -186,7 +216,7 @@ public final class PredictCommand implements Runnable {
       return vocab;
     }
 
-    Preprocessor preprocessor(int maxLength, boolean dynamic) {
+    Preprocessor preprocessor(int maxLength, boolean dynamic, Truncation cut) {
       Vocab v = vocabIfAny();
       if (v == null) {
         throw new JbertException(model.description() + ": no vocab.txt or tokenizer.json beside the weights, so text"
@@ -194,7 +224,7 @@ public final class PredictCommand implements Runnable {
       }
       TokenizerConfig tc = TokenizerConfig.forFolder(model.vocab().orElseThrow().toAbsolutePath().getParent(), v);
       return new Preprocessor(tc.tokenizer(v), tc.cap(Math.min(maxLength, model.config().maxPositionEmbeddings())),
-          dynamic);
+          dynamic, cut);
     }
   }
 }

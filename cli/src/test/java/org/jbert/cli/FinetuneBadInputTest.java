@@ -65,6 +65,19 @@ class FinetuneBadInputTest {
   }
 
   @Test
+  void truncationSettingsNameTheirKeys() throws Exception {
+    Path train = write("trunc.jsonl", "{\"text\": \"good movie\", \"label\": \"pos\"}");
+    CliRun.assertOneLineError(CliRun.run(run("jsonl", train, null, "sequence_classification",
+        "data.truncation=middle")), "data.truncation", "head_tail");
+    CliRun.assertOneLineError(CliRun.run(run("jsonl", train, null, "sequence_classification",
+        "data.head_tokens=3")), "data.head_tokens is 3 but data.truncation is head; expected data.truncation"
+        + " head_tail to keep a head and a tail (or head_tokens 0)");
+    CliRun.assertOneLineError(CliRun.run(run("jsonl", train, null, "sequence_classification",
+        "data.truncation=head_tail", "data.head_tokens=15")),
+        "data.head_tokens is 15; expected at most max_seq_length - 2 = 14 (the room beside [CLS] and [SEP])");
+  }
+
+  @Test
   void aTsvRowWithTooFewColumnsNamesFileLineAndCounts() throws Exception {
     Path train = write("short.tsv", "good movie\tpos", "bad movie\tneg", "the film");
     CliRun.assertOneLineError(CliRun.run(run("tsv", train, null, "sequence_classification")),

@@ -105,7 +105,8 @@ class FinetuneExamplesTest {
     TaggedSentence s = train.get(6);
     assertEquals("Peter Lindqvist is a Swedish engineer at Volvo .", String.join(" ", s.tokens()));
     Vocab v = Vocab.bundled("bert-base-cased");
-    TextInputs in = new TextInputs(BertConfig.base(), Optional.of(new BertTokenizer(v, false)), 32, "bert-base-cased");
+    TextInputs in = new TextInputs(BertConfig.base(), Optional.of(new BertTokenizer(v, false)), 32, "bert-base-cased",
+        null);
     TaggingData d = TaggingData.of("train.conll", train, LabelMap.fromSentences("train.conll", train), in);
     assertArrayEquals(new int[] {101, 1943, 12221, 1181, 4426, 18295, 1110, 170, 3619, 3806, 1120, 23212, 119, 102},
         d.inputIds(6));

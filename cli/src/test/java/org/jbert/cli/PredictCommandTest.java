@@ -244,6 +244,38 @@ class PredictCommandTest {
     }
   }
 
+  /** {@code --truncation head_tail}: a long text keeps its first and last pieces, a short one is whole. */
+  @Test
+  void headTailKeepsTheStartAndTheEndOfALongText() throws Exception {
+    Path model = dir.resolve("saved-seqcls-head-tail");
+    Path in = dir.resolve("long-texts.jsonl");
+    Files.write(in, List.of("{\"text\": \"i love pizza india is my country italy fun\"}",
+        "{\"text\": \"visit italy\"}"));
+    Path out = dir.resolve("head-tail.npz");
+    try (TaskModel m = TaskModel.random(new SequenceClassificationHead(), HeadContext.of(TINY, 2), 5)) {
+      m.save(model);
+      Files.write(model.resolve("vocab.txt"), VOCAB);
+      Result r = run("predict", "--model", model.toString(), "--input", in.toString(), "--output", out.toString(),
+          "--max-length", "8", "--truncation", "head_tail", "--head-tokens", "2");
+      assertEquals(0, r.code(), r.err());
+      Map<String, Npz.Array> npz = Npz.read(out);
+      // 9 pieces, room 6: "i love" from the start, "my country italy fun" from the end
+      int[] want = new int[16];
+      int p = 0;
+      for (String t : List.of("[CLS]", "i", "love", "my", "country", "italy", "fun", "[SEP]")) want[p++] = VOCAB.indexOf(t);
+      for (String t : List.of("[CLS]", "visit", "italy", "[SEP]")) want[p++] = VOCAB.indexOf(t);
+      assertArrayEquals(want, npz.get("input_word_ids").ints());
+      assertEquals(0, maxDiff(inMemory(m, npz).get("logits"), npz.get("logits").floats(), null, 2), ROUND_TRIP_ATOL);
+    }
+    String[] base = {"predict", "--model", model.toString(), "--input", in.toString(), "--output", out.toString()};
+    assertOneLineError(run(CliRun.concat(base, new String[] {"--head-tokens", "2"})),
+        "--head-tokens 2 needs --truncation head_tail");
+    assertOneLineError(run(CliRun.concat(base, new String[] {"--truncation", "middle"})),
+        "--truncation middle; expected head or head_tail");
+    assertOneLineError(run(CliRun.concat(base, new String[] {"--truncation", "head_tail", "--head-tokens", "7",
+        "--max-length", "8"})), "--head-tokens 7; expected at most --max-length - 2 = 6");
+  }
+
   @Test
   void savedTaggerPredictsWhatItDidInMemoryWithOneLabelPerRealToken() throws Exception {
     Path model = dir.resolve("saved-tokcls");

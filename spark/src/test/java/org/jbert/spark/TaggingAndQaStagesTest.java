@@ -164,7 +164,7 @@ class TaggingAndQaStagesTest {
     TaskPredictions.Answers want;
     try (TaskModel m = TaskModelFiles.load(model)) {
       want = (TaskPredictions.Answers) TaskPredictor.predict(m, squad, new DataFormat(DataFormat.Source.SQUAD, 128,
-          null, null, settings), 3);
+          null, null, settings, null), 3);
     }
     assertTrue(want.versionTwo(), "AUTO reads the file as v2.0");
 

@@ -13,8 +13,8 @@ import org.jbert.core.JbertException;
  * shorter one first), the shorter keeps {@code n1} and the longer gets {@code max(n1, R - n1)}; if that still exceeds
  * R both are cut, the shorter to R / 2 and the longer to R / 2 + R % 2 (ties: the first text is the "shorter"). The
  * lengths compared are those HF's backend sees, which stop at the end of the word that reaches T tokens (see
- * {@link #wordCapped}); this only decides which side gets the odd extra token. A single text is cut to T - 2. Tokens
- * are cut from the right.
+ * {@link #wordCapped}); this only decides which side gets the odd extra token. A single text is cut to T - 2 pieces:
+ * its first ones by default, or a head and a tail ({@link Truncation}). Pairs are cut from the right.
  *
  * <p>With {@code dynamicPadding} the batch is padded only to its longest row (never beyond T). Thread-safe.
  */
@@ -24,6 +24,7 @@ public final class Preprocessor {
   private final BertTokenizer tokenizer;
   private final int seqLength;
   private final boolean dynamicPadding;
+  private final Truncation truncation;
 
   public Preprocessor(BertTokenizer tokenizer) {
     this(tokenizer, DEFAULT_SEQ_LENGTH, false);
@@ -34,6 +35,14 @@ public final class Preprocessor {
    * @param dynamicPadding pad to the longest row of each batch instead of to T
    */
   public Preprocessor(BertTokenizer tokenizer, int seqLength, boolean dynamicPadding) {
+    this(tokenizer, seqLength, dynamicPadding, Truncation.HEAD);
+  }
+
+  /**
+   * As {@link #Preprocessor(BertTokenizer, int, boolean)}, cutting single texts longer than T - 2 pieces as
+   * {@code truncation} says.
+   */
+  public Preprocessor(BertTokenizer tokenizer, int seqLength, boolean dynamicPadding, Truncation truncation) {
     if (seqLength < 3) {
       throw new JbertException("sequence length " + seqLength + " is too small; expected at least 3 ([CLS] A [SEP] "
           + "needs 3 positions)");
@@ -41,6 +50,11 @@ public final class Preprocessor {
     this.tokenizer = tokenizer;
     this.seqLength = seqLength;
     this.dynamicPadding = dynamicPadding;
+    this.truncation = truncation.checkFor(seqLength, "head_tokens");
+  }
+
+  public Truncation truncation() {
+    return truncation;
   }
 
   public BertTokenizer tokenizer() {
@@ -95,9 +109,9 @@ public final class Preprocessor {
       List<Token> y = b == null ? null : b.get(i);
       int n1 = x.size();
       if (y == null) {
-        n1 = Math.min(n1, seqLength - 2);
-        rowsA[i] = ids(x, n1);
-        longest = Math.max(longest, n1 + 2);
+        int[] kept = truncation.keep(n1, seqLength - 2);
+        rowsA[i] = ids(x, kept[0], kept[1]);
+        longest = Math.max(longest, kept[0] + kept[1] + 2);
       } else {
         int[] kept = truncatePair(wordCapped(x, seqLength), wordCapped(y, seqLength), seqLength - 3);
         rowsA[i] = ids(x, kept[0]);
@@ -167,8 +181,15 @@ public final class Preprocessor {
   }
 
   private static int[] ids(List<Token> tokens, int n) {
-    int[] out = new int[n];
-    for (int i = 0; i < n; i++) out[i] = tokens.get(i).id();
+    return ids(tokens, n, 0);
+  }
+
+  /** The ids of the first {@code head} and the last {@code tail} tokens. */
+  private static int[] ids(List<Token> tokens, int head, int tail) {
+    int[] out = new int[head + tail];
+    for (int i = 0; i < head; i++) out[i] = tokens.get(i).id();
+    int from = tokens.size() - tail;
+    for (int i = 0; i < tail; i++) out[head + i] = tokens.get(from + i).id();
     return out;
   }
 }

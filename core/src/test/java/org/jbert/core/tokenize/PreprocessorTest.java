@@ -45,6 +45,38 @@ class PreprocessorTest {
   }
 
   @Test
+  void headTailKeepsTheStartAndTheEnd() {
+    int e = tok.tokenize("e").get(0).id();
+    // room 6 - 2 = 4 of 5 pieces: 1 from the start, 3 from the end
+    Features f = new Preprocessor(tok, 6, true, Truncation.headTail(1)).encode(List.of("a b c d e", "a b"));
+    assertArrayEquals(new int[] {2, 15, 27, 28, e, 3}, f.inputWordIds()[0]);
+    assertArrayEquals(new int[] {1, 1, 1, 1, 1, 1}, f.inputMask()[0]);
+    // a text that fits is kept whole (dynamic padding: the batch is as long as its longest row)
+    assertArrayEquals(new int[] {2, 15, 26, 3, 0, 0}, f.inputWordIds()[1]);
+    // head 0: the end only; a head as long as the room: the start only
+    assertArrayEquals(new int[] {2, 26, 27, 28, e, 3},
+        new Preprocessor(tok, 6, false, Truncation.headTail(0)).encode(List.of("a b c d e")).inputWordIds()[0]);
+    assertArrayEquals(new int[] {2, 15, 26, 27, 28, 3},
+        new Preprocessor(tok, 6, false, Truncation.headTail(4)).encode(List.of("a b c d e")).inputWordIds()[0]);
+    // pairs are cut from the right as before
+    assertArrayEquals(new int[] {2, 15, 26, 27, 3, 20, 21, 3}, new Preprocessor(tok, 8, false, Truncation.headTail(1))
+        .encodePairs(List.of("a b c d e"), List.of("x y")).inputWordIds()[0]);
+  }
+
+  @Test
+  void truncationSettingsAreChecked() {
+    JbertException e = assertThrows(JbertException.class,
+        () -> new Preprocessor(tok, 6, false, Truncation.headTail(5)));
+    assertEquals("head_tokens is 5; expected at most max_seq_length - 2 = 4 (the room beside [CLS] and [SEP])",
+        e.getMessage());
+    e = assertThrows(JbertException.class, () -> new Truncation(Truncation.Mode.HEAD, 3));
+    assertEquals("head_tokens is 3 but truncation is head; expected truncation head_tail to keep a head and a tail"
+        + " (or head_tokens 0)", e.getMessage());
+    e = assertThrows(JbertException.class, () -> Truncation.headTail(-1));
+    assertEquals("head_tokens is -1; expected >= 0", e.getMessage());
+  }
+
+  @Test
   void pairTruncationIsLongestFirst() {
     // room 8 - 3 = 5: the short side (2) is kept, the long side gets 3
     Features f = new Preprocessor(tok, 8, false).encodePairs(List.of("a b c d e"), List.of("x y"));

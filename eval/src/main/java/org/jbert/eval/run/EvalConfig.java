@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.jbert.core.JbertException;
 import org.jbert.core.io.JsonLines;
 import org.jbert.core.model.PretrainedModels;
+import org.jbert.core.tokenize.Truncation;
 import org.jbert.eval.data.EvalTexts;
 import org.jbert.finetune.data.TsvReader;
 
@@ -153,10 +154,14 @@ public record EvalConfig(String model, Texts texts, int seqLength, double tolera
    * @param tsv the columns of a TSV file
    * @param min metric name to the least value that passes, e.g. {@code {accuracy: 0.9}}: one check each
    * @param max metric name to the largest value that passes, e.g. {@code {mlm_perplexity: 50}}: one check each
+   * @param truncation which pieces of a text longer than max_seq_length - 2 are kept: {@code head} (default) or
+   *     {@code head_tail} (as in training; jsonl and tsv single texts)
+   * @param headTokens pieces kept from the start with {@code head_tail}
    */
   public record Task(String model, Path data, TaskFormat format, int maxSeqLength, int batchSize, int maxExamples,
-      Tsv tsv, Map<String, Double> min, Map<String, Double> max) {
+      Tsv tsv, Map<String, Double> min, Map<String, Double> max, Truncation.Mode truncation, int headTokens) {
     public Task {
+      Truncation.of(truncation, headTokens, "task.").checkFor(maxSeqLength, "task.head_tokens");
       if (maxSeqLength < 3 || maxSeqLength > 512) {
         throw new JbertException("max_seq_length is " + maxSeqLength + "; expected 3..512");
       }
@@ -180,7 +185,13 @@ public record EvalConfig(String model, Texts texts, int seqLength, double tolera
     }
 
     public static Task defaults() {
-      return new Task("", Path.of(""), TaskFormat.JSONL, 128, 32, 0, Tsv.defaults(), Map.of(), Map.of());
+      return new Task("", Path.of(""), TaskFormat.JSONL, 128, 32, 0, Tsv.defaults(), Map.of(), Map.of(),
+          Truncation.Mode.HEAD, 0);
+    }
+
+    /** How single texts longer than max_seq_length - 2 are cut. */
+    public Truncation cut() {
+      return new Truncation(truncation, headTokens);
     }
 
     /** Fails unless {@code model} and {@code data} are set (they have no default). */

@@ -173,7 +173,7 @@ public final class TaskGroup {
       long t0 = System.nanoTime();
       TaskPredictions p;
       try {
-        p = TaskPredictor.predictExamples(model, t.data().toString(), examples, maxLen, t.batchSize());
+        p = TaskPredictor.predictExamples(model, t.data().toString(), examples, maxLen, t.cut(), t.batchSize());
       } catch (JbertException e) {
         throw new JbertException(e.getMessage() + " (task.model " + t.model() + ")", e);
       }
@@ -319,7 +319,8 @@ public final class TaskGroup {
 
   private static TaskPredictions predict(TaskModel model, Task t, DataFormat.Source source) {
     int maxLen = Math.min(t.maxSeqLength(), model.config().maxPositionEmbeddings());
-    return TaskPredictor.predict(model, t.data(), DataFormat.of(source).withMaxSeqLength(maxLen), t.batchSize());
+    return TaskPredictor.predict(model, t.data(), DataFormat.of(source).withMaxSeqLength(maxLen)
+        .withTruncation(t.cut()), t.batchSize());
   }
 
   private static List<List<String>> inputsTable(Task t, TaskModel model, String size, String labels,
@@ -332,6 +333,7 @@ public final class TaskGroup {
         List.of("labels", labels),
         List.of("max_seq_length", Integer.toString(Math.min(t.maxSeqLength(),
             model.config().maxPositionEmbeddings()))),
+        List.of("truncation", t.cut().toString()),
         List.of("inference", String.format(Locale.ROOT, "%.1f s, batch size %d", seconds, t.batchSize())));
   }
 

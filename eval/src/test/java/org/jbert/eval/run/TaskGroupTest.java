@@ -550,6 +550,11 @@ class TaskGroupTest {
     m = fails("checks: [task]\ntask: {model: x, data: y, min: {acuracy: 0.5}}").getMessage();
     assertTrue(m.startsWith("test.yaml: task: min.acuracy: no such metric for format jsonl; expected one of"
         + " [accuracy, "), m);
+    // truncation settings name their keys
+    m = fails("checks: [task]\ntask: {model: x, data: y, head_tokens: 3}").getMessage();
+    assertTrue(m.contains("task.head_tokens is 3 but task.truncation is head"), m);
+    m = fails("checks: [task]\ntask: {model: x, data: y, truncation: head_tail, head_tokens: 127}").getMessage();
+    assertTrue(m.contains("task.head_tokens is 127; expected at most max_seq_length - 2 = 126"), m);
     // the group needs its section, and the section its model and data
     m = fails("checks: [task]").getMessage();
     assertTrue(m.contains("checks has task but there is no task: section"), m);

@@ -224,7 +224,8 @@ public final class FinetuneRun {
   /** The one training path: encode, fit, evaluate, save, test. */
   private static Outcome train(FinetuneRunConfig c, TaskModel model, RunData<?> data, LabelMap labels,
       RunFolder folder, PrintStream progress, long stopAfter, Metrics metrics, Path runDir) {
-    TextInputs inputs = TextInputs.of(model.config(), model.vocab(), c.data().maxSeqLength(), c.model());
+    TextInputs inputs = TextInputs.of(model.config(), model.vocab(), c.data().maxSeqLength(), c.model())
+        .withTruncation(c.data().format().truncation());
     RunData.Encoded enc = data.encode(labels, inputs);
     TaskData train = enc.train();
     String rows = train.size() == train.examples() ? "" : " (" + train.size() + " features)";

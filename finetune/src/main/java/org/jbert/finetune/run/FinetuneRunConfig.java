@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import org.jbert.core.JbertException;
 import org.jbert.core.config.RunConfig;
+import org.jbert.core.tokenize.Truncation;
 import org.jbert.core.train.TrainConfig;
 import org.jbert.finetune.task.DataFormat;
 
@@ -112,9 +113,14 @@ public record FinetuneRunConfig(String task, String model, Head head, Data data,
    * @param tsv TSV columns ({@code source: tsv})
    * @param conll CoNLL tag column ({@code source: conll})
    * @param squad SQuAD windows and answer extraction ({@code source: squad})
+   * @param truncation which pieces of a single text longer than max_seq_length - 2 are kept: {@code head} (the
+   *     first ones, as Hugging Face cuts) or {@code head_tail} ({@code head_tokens} from the start, the rest from the
+   *     end); the same must be used to predict and evaluate
+   * @param headTokens pieces kept from the start with {@code head_tail}; 0 with {@code head}
    */
   public record Data(DataFormat.Source source, String train, String dev, String test, int maxSeqLength,
-      int maxTrainExamples, DataFormat.Tsv tsv, DataFormat.Conll conll, DataFormat.Squad squad) {
+      int maxTrainExamples, DataFormat.Tsv tsv, DataFormat.Conll conll, DataFormat.Squad squad,
+      Truncation.Mode truncation, int headTokens) {
 
     public Data {
       if (source == null) {
@@ -130,16 +136,17 @@ public record FinetuneRunConfig(String task, String model, Head head, Data data,
       }
       if (dev == null) dev = "";
       if (test == null) test = "";
+      Truncation.of(truncation, headTokens, "data.").checkFor(maxSeqLength, "data.head_tokens");
     }
 
     public static Data defaults() {
       return new Data(DataFormat.Source.SPAMASSASSIN, "", "", "", 128, 0, DataFormat.Tsv.defaults(),
-          DataFormat.Conll.defaults(), DataFormat.Squad.defaults());
+          DataFormat.Conll.defaults(), DataFormat.Squad.defaults(), Truncation.Mode.HEAD, 0);
     }
 
     /** How the files are read and encoded. */
     public DataFormat format() {
-      return new DataFormat(source, maxSeqLength, tsv, conll, squad);
+      return new DataFormat(source, maxSeqLength, tsv, conll, squad, new Truncation(truncation, headTokens));
     }
   }
 }

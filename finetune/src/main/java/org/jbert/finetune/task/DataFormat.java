@@ -3,6 +3,7 @@ package org.jbert.finetune.task;
 import java.nio.file.Path;
 import java.util.List;
 import org.jbert.core.JbertException;
+import org.jbert.core.tokenize.Truncation;
 import org.jbert.finetune.data.ConllReader;
 import org.jbert.finetune.data.Example;
 import org.jbert.finetune.data.JsonLinesReader;
@@ -23,8 +24,10 @@ import org.jbert.finetune.qa.QaPostConfig;
  * @param tsv column choice for {@link Source#TSV}
  * @param conll tag column for {@link Source#CONLL}
  * @param squad windows and answer extraction for {@link Source#SQUAD}
+ * @param truncation which pieces of a single text longer than T - 2 are kept (sequence tasks; pairs, tagging and
+ *     SQuAD windows are cut as before)
  */
-public record DataFormat(Source source, int maxSeqLength, Tsv tsv, Conll conll, Squad squad) {
+public record DataFormat(Source source, int maxSeqLength, Tsv tsv, Conll conll, Squad squad, Truncation truncation) {
 
   /** File formats. */
   public enum Source {
@@ -161,16 +164,23 @@ public record DataFormat(Source source, int maxSeqLength, Tsv tsv, Conll conll, 
     if (tsv == null) tsv = Tsv.defaults();
     if (conll == null) conll = Conll.defaults();
     if (squad == null) squad = Squad.defaults();
+    if (truncation == null) truncation = Truncation.HEAD;
+    truncation.checkFor(maxSeqLength, "data.head_tokens");
   }
 
   /** The format {@code source} with every other setting at its default (T = 128). */
   public static DataFormat of(Source source) {
-    return new DataFormat(source, 128, Tsv.defaults(), Conll.defaults(), Squad.defaults());
+    return new DataFormat(source, 128, Tsv.defaults(), Conll.defaults(), Squad.defaults(), Truncation.HEAD);
   }
 
   /** This format with another T. */
   public DataFormat withMaxSeqLength(int t) {
-    return new DataFormat(source, t, tsv, conll, squad);
+    return new DataFormat(source, t, tsv, conll, squad, truncation);
+  }
+
+  /** This format with another cut of long single texts. */
+  public DataFormat withTruncation(Truncation t) {
+    return new DataFormat(source, maxSeqLength, tsv, conll, squad, t);
   }
 
   /**

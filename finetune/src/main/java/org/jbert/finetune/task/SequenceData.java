@@ -70,7 +70,7 @@ public final class SequenceData implements TaskData {
 
   private void encodeTexts(List<Example> examples, TextInputs inputs) {
     if (examples.isEmpty()) return;
-    Preprocessor pre = new Preprocessor(inputs.tokenizer(source), inputs.maxSeqLength(), true);
+    Preprocessor pre = inputs.preprocessor(source);
     List<String> a = new ArrayList<>(examples.size());
     List<String> b = new ArrayList<>(examples.size());
     boolean pairs = false;

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.jbert.core.JbertException;
+import org.jbert.core.tokenize.Truncation;
 import org.jbert.finetune.TaskModel;
 import org.jbert.finetune.TaskModelFiles;
 import org.jbert.finetune.data.Example;
@@ -47,7 +48,8 @@ public final class TaskPredictor {
   public static TaskData encode(TaskModel model, Path file, DataFormat format) {
     TaskKind kind = TaskKind.of(model.head(), model.context());
     format.requireKind(kind, model.head().type());
-    TextInputs inputs = TextInputs.of(model.config(), model.vocab(), format.maxSeqLength(), "the model");
+    TextInputs inputs = TextInputs.of(model.config(), model.vocab(), format.maxSeqLength(), "the model")
+        .withTruncation(format.truncation());
     String source = file.toString();
     return switch (kind) {
       case SEQUENCE_CLASSIFICATION -> sequences(model, source, format.readExamples(file), inputs);
@@ -75,12 +77,19 @@ public final class TaskPredictor {
    */
   public static TaskPredictions predictExamples(TaskModel model, String source, List<Example> examples,
       int maxSeqLength, int batchSize) {
+    return predictExamples(model, source, examples, maxSeqLength, Truncation.HEAD, batchSize);
+  }
+
+  /** As {@link #predictExamples(TaskModel, String, List, int, int)}, single texts cut as {@code truncation} says. */
+  public static TaskPredictions predictExamples(TaskModel model, String source, List<Example> examples,
+      int maxSeqLength, Truncation truncation, int batchSize) {
     TaskKind kind = TaskKind.of(model.head(), model.context());
     if (kind != TaskKind.SEQUENCE_CLASSIFICATION) {
       throw new JbertException(source + ": labeled texts need a sequence classification model; the model has a "
           + model.head().type() + " head");
     }
-    TextInputs inputs = TextInputs.of(model.config(), model.vocab(), maxSeqLength, "the model");
+    TextInputs inputs = TextInputs.of(model.config(), model.vocab(), maxSeqLength, "the model")
+        .withTruncation(truncation);
     return sequences(model, source, examples, inputs).predict(model, batchSize);
   }
 

@@ -6,6 +6,7 @@ import org.jbert.core.JbertException;
 import org.jbert.core.config.BertConfig;
 import org.jbert.core.tokenize.BertTokenizer;
 import org.jbert.core.tokenize.TokenizerConfig;
+import org.jbert.core.tokenize.Truncation;
 import org.jbert.core.tokenize.Vocab;
 
 /**
@@ -17,11 +18,24 @@ import org.jbert.core.tokenize.Vocab;
  * @param tokenizer the model's tokenizer; empty for a model without vocab.txt (then only pre-tokenized rows work)
  * @param maxSeqLength T: the data's max_seq_length cut to the model's max_position_embeddings
  * @param model the model's name or folder, for messages
+ * @param truncation which pieces of a single text longer than T - 2 are kept
  */
-public record TextInputs(BertConfig config, Optional<BertTokenizer> tokenizer, int maxSeqLength, String model) {
+public record TextInputs(BertConfig config, Optional<BertTokenizer> tokenizer, int maxSeqLength, String model,
+    Truncation truncation) {
 
   public TextInputs {
     if (maxSeqLength < 3) throw new JbertException("max_seq_length " + maxSeqLength + "; expected >= 3");
+    if (truncation == null) truncation = Truncation.HEAD;
+  }
+
+  /** These inputs with single texts cut as {@code t} says. */
+  public TextInputs withTruncation(Truncation t) {
+    return new TextInputs(config, tokenizer, maxSeqLength, model, t);
+  }
+
+  /** A preprocessor for these inputs (dynamic padding); {@code where} names the data for a missing vocabulary. */
+  public org.jbert.core.tokenize.Preprocessor preprocessor(String where) {
+    return new org.jbert.core.tokenize.Preprocessor(tokenizer(where), maxSeqLength, true, truncation);
   }
 
   /**
@@ -38,7 +52,7 @@ public record TextInputs(BertConfig config, Optional<BertTokenizer> tokenizer, i
     }
     Optional<BertTokenizer> tok = loaded.map(v -> TokenizerConfig.forFolder(vocab.get().toAbsolutePath().getParent(), v)
         .tokenizer(v));
-    return new TextInputs(config, tok, Math.min(maxSeqLength, config.maxPositionEmbeddings()), model);
+    return new TextInputs(config, tok, Math.min(maxSeqLength, config.maxPositionEmbeddings()), model, Truncation.HEAD);
   }
 
   /** The tokenizer; a JbertException naming {@code where} (the data file) when the model has no vocabulary. */

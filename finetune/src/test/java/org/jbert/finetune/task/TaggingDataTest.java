@@ -32,7 +32,7 @@ class TaggingDataTest {
 
   static TextInputs inputs(int t) {
     Vocab v = Vocab.load(writeVocab());
-    return new TextInputs(CONFIG, Optional.of(new BertTokenizer(v, false)), t, "tiny");
+    return new TextInputs(CONFIG, Optional.of(new BertTokenizer(v, false)), t, "tiny", null);
   }
 
   static Path writeVocab() {
