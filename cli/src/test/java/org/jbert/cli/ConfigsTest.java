@@ -35,6 +35,6 @@ class ConfigsTest {
       }
       if (!task.isEmpty()) runs++;
     }
-    assertEquals(6, runs, "two pretraining configs and four fine-tuning configs");
+    assertEquals(7, runs, "two pretraining configs and five fine-tuning configs");
   }
 }
