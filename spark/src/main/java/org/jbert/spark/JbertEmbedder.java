@@ -129,7 +129,8 @@ public final class JbertEmbedder extends JbertStage {
 
     List<Object[]> embed(List<Row> rows) {
       Bert bert = ExecutorModels.encoder(texts.model());
-      Features f = bert.preprocess(texts.first(rows), texts.second(rows), texts.maxLength(), true);
+      Features f = bert.preprocess(texts.first(rows), texts.second(rows), texts.maxLength(), true,
+          texts.cut());
       Map<String, Npz.Array> out = RowBatches.gather(f, texts.batchSize(), true, Set.of(),
           batch -> encode(bert, batch));
       int h = bert.config().hiddenSize();

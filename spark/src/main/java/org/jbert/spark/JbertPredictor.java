@@ -301,7 +301,7 @@ public final class JbertPredictor extends JbertStage {
         return out;
       }
       for (TaskRunner.Result r : runner.predict(texts.first(rows), texts.second(rows), texts.maxLength(),
-          texts.batchSize())) {
+          texts.cut(), texts.batchSize())) {
         if (r instanceof TaskRunner.Classified c) {
           out.add(new Object[] {c.label(), c.id(), c.probability(), c.logits()});
         } else if (r instanceof TaskRunner.Value v) {

@@ -19,6 +19,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.jbert.core.JbertException;
+import org.jbert.core.tokenize.Truncation;
 
 /**
  * What jbert's transformers share: the model ({@code modelPath}), the text columns ({@code inputCol}, optional
@@ -36,6 +37,8 @@ public abstract class JbertStage extends Transformer implements DefaultParamsWri
   private final IntParam maxLength;
   private final IntParam batchSize;
   private final IntParam chunkSize;
+  private final Param<String> truncation;
+  private final IntParam headTokens;
 
   protected JbertStage(String uid) {
     this.uid = uid;
@@ -47,6 +50,13 @@ public abstract class JbertStage extends Transformer implements DefaultParamsWri
     batchSize = new IntParam(this, "batchSize", "rows per forward pass", ParamValidators.gtEq(1));
     chunkSize = new IntParam(this, "chunkSize", "rows of a partition sorted by length and batched together",
         ParamValidators.gtEq(1));
+    truncation = new Param<>(this, "truncation", "which pieces of a text longer than maxLength - 2 are kept: head (the"
+        + " first ones) or head_tail (headTokens from the start, the rest from the end), as the model was trained",
+        ParamValidators.inArray(new String[] {"head", "head_tail"}));
+    headTokens = new IntParam(this, "headTokens", "pieces kept from the start with truncation head_tail",
+        ParamValidators.gtEq(0));
+    setDefault(truncation, "head");
+    setDefault(headTokens, 0);
     setDefault(inputCol, "text");
     setDefault(pairCol, "");
     setDefault(maxLength, 128);
@@ -81,6 +91,24 @@ public abstract class JbertStage extends Transformer implements DefaultParamsWri
 
   public IntParam chunkSize() {
     return chunkSize;
+  }
+
+  public Param<String> truncation() {
+    return truncation;
+  }
+
+  public IntParam headTokens() {
+    return headTokens;
+  }
+
+  public JbertStage setTruncation(String v) {
+    set(truncation, v);
+    return this;
+  }
+
+  public JbertStage setHeadTokens(int v) {
+    set(headTokens, v);
+    return this;
   }
 
   public JbertStage setModelPath(String v) {
@@ -157,7 +185,19 @@ public abstract class JbertStage extends Transformer implements DefaultParamsWri
   protected Texts texts(StructType in) {
     String pair = pairColumn();
     return new Texts(checkedModel(), in.fieldIndex(string(inputCol)), string(inputCol),
-        pair == null ? -1 : in.fieldIndex(pair), pair, integer(maxLength), integer(batchSize));
+        pair == null ? -1 : in.fieldIndex(pair), pair, integer(maxLength), integer(batchSize), cut().mode().yamlName(),
+        cut().headTokens());
+  }
+
+  /** {@code truncation} and {@code headTokens}, checked against each other and {@code maxLength}. */
+  protected Truncation cut() {
+    boolean headTail = string(truncation).equals("head_tail");
+    int head = integer(headTokens);
+    if (!headTail && head != 0) throw new JbertException("headTokens " + head + " needs truncation head_tail");
+    if (head > integer(maxLength) - 2) {
+      throw new JbertException("headTokens " + head + "; expected at most maxLength - 2 = " + (integer(maxLength) - 2));
+    }
+    return headTail ? Truncation.headTail(head) : Truncation.HEAD;
   }
 
   /**
@@ -178,10 +218,16 @@ public abstract class JbertStage extends Transformer implements DefaultParamsWri
 
   /**
    * The text columns of a partition's rows: the model, the input column (index and name), the optional pair column
-   * (index -1 when none), the longest row in tokens and rows per forward pass.
+   * (index -1 when none), the longest row in tokens, rows per forward pass, and how long single texts are cut
+   * ({@code truncation} {@code head} or {@code head_tail}, with {@code headTokens}).
    */
-  record Texts(String model, int input, String inputName, int pair, String pairName, int maxLength, int batchSize)
-      implements Serializable {
+  record Texts(String model, int input, String inputName, int pair, String pairName, int maxLength, int batchSize,
+      String truncation, int headTokens) implements Serializable {
+
+    /** The cut of long single texts. */
+    Truncation cut() {
+      return truncation.equals("head_tail") ? Truncation.headTail(headTokens) : Truncation.HEAD;
+    }
 
     /** The input column's strings (a null is an error). */
     List<String> first(List<Row> rows) {

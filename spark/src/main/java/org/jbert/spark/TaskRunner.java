@@ -14,6 +14,7 @@ import org.jbert.core.model.RowBatches;
 import org.jbert.core.tokenize.BertTokenizer;
 import org.jbert.core.tokenize.Features;
 import org.jbert.core.tokenize.Preprocessor;
+import org.jbert.core.tokenize.Truncation;
 import org.jbert.core.tokenize.Vocab;
 import org.jbert.finetune.head.Predictions;
 import org.jbert.finetune.TaskModel;
@@ -144,13 +145,14 @@ public final class TaskRunner implements AutoCloseable {
 
   /**
    * Predicts rows of text (and optional second texts, {@code textsB} null or holding nulls), {@code batchSize} at a
-   * time, texts cut to {@code maxLength} tokens ([CLS] and [SEP]s included; capped at max_position_embeddings).
+   * time, texts cut to {@code maxLength} tokens ([CLS] and [SEP]s included; capped at max_position_embeddings), a long
+   * single text as {@code cut} says.
    * Returns one result per row, in input order.
    */
-  public List<Result> predict(List<String> texts, List<String> textsB, int maxLength, int batchSize) {
+  public List<Result> predict(List<String> texts, List<String> textsB, int maxLength, Truncation cut, int batchSize) {
     int p = model.config().maxPositionEmbeddings();
     Preprocessor pre = new Preprocessor(new BertTokenizer(vocab, Bert.lowerCase(folder, vocab)),
-        Math.min(maxLength, p), true);
+        Math.min(maxLength, p), true, cut);
     Features f = pre.encodePairs(texts, textsB);
     Set<String> perToken = kind == Kind.TAGGING ? Set.of(HeadOutputs.LOGITS) : Set.of();
     Map<String, Npz.Array> out = RowBatches.gather(f, batchSize, true, perToken,

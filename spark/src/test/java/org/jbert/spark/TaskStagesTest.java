@@ -2,6 +2,8 @@ package org.jbert.spark;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,8 +17,10 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.jbert.cli.CliRun;
 import org.jbert.core.config.Activation;
+import org.jbert.core.JbertException;
 import org.jbert.core.config.BertConfig;
 import org.jbert.core.io.Npz;
+import org.jbert.core.tokenize.Truncation;
 import org.jbert.eval.metrics.TaskScores;
 import org.jbert.finetune.TaskModel;
 import org.jbert.finetune.TaskModelFiles;
@@ -123,6 +127,53 @@ class TaskStagesTest {
     eval.forEach((k, v) -> assertEquals(v, spark.get(k), 1e-12, k));
     assertEquals(eval.get("macro_f1"), new JbertTaskEvaluator().setModelPath(model.toString())
         .setMetricName("macro_f1").evaluate(predicted), 1e-12);
+  }
+
+  /**
+   * {@code truncation head_tail}: the predictor cuts long texts as {@code jbert predict --truncation head_tail} does
+   * (maxLength 6: room 4, the first piece and the last 3), and not as the default head cut; the evaluator scores
+   * them as {@code jbert eval} with the same cut.
+   */
+  @Test
+  void headTailPredictionsEqualJbertPredictWithTheSameCut() throws Exception {
+    Path model;
+    HeadContext ctx = HeadContext.of(tiny, 3).withLabelNames(List.of("neg", "pos", "neutral"));
+    try (TaskModel m = TaskModel.random(new SequenceClassificationHead(), ctx, 6)) {
+      model = save("seqcls-head-tail", m);
+    }
+    float[][] logits = new float[2][];
+    String[][] cuts = {{"--truncation", "head_tail", "--head-tokens", "1"}, {}};
+    for (int c = 0; c < 2; c++) {
+      Path npz = dir.resolve("head-tail-" + c + ".npz");
+      CliRun.Result r = CliRun.run(CliRun.concat(new String[] {"predict", "--model", model.toString(), "--input",
+          labeled.toString(), "--output", npz.toString(), "--max-length", "6"}, cuts[c]));
+      assertEquals(0, r.code(), r.err());
+      logits[c] = Npz.read(npz).get("logits").floats();
+    }
+    JbertPredictor p = new JbertPredictor();
+    p.setModelPath(model.toString()).setMaxLength(6).setTruncation("head_tail").setHeadTokens(1).setBatchSize(3);
+    Dataset<Row> predicted = p.transform(input());
+    boolean differs = false;
+    for (Row row : predicted.orderBy("id").collectAsList()) {
+      int i = (int) row.getLong(row.fieldIndex("id"));
+      List<Float> l = row.getList(row.fieldIndex("logits"));
+      for (int k = 0; k < 3; k++) {
+        assertEquals(logits[0][i * 3 + k], l.get(k), TOL, "row " + i + " logit " + k);
+        differs |= Math.abs(logits[1][i * 3 + k] - l.get(k)) > 1e-6;
+      }
+    }
+    assertTrue(differs, "the default head cut gives other logits for the long texts");
+    Map<String, Double> want;
+    try (TaskModel m = TaskModelFiles.load(model)) {
+      want = TaskScores.score(TaskPredictor.predictExamples(m, labeled.toString(), JsonLinesReader.read(labeled), 6,
+          Truncation.headTail(1), 4));
+    }
+    Map<String, Double> spark = new JbertTaskEvaluator().setModelPath(model.toString()).scores(predicted);
+    want.forEach((k, v) -> assertEquals(v, spark.get(k), 1e-12, k));
+    // headTokens without head_tail is refused on the driver
+    JbertException e = assertThrows(JbertException.class, () -> new JbertPredictor().setModelPath(model.toString())
+        .setHeadTokens(2).transform(input()));
+    assertEquals("headTokens 2 needs truncation head_tail", e.getMessage());
   }
 
   @Test

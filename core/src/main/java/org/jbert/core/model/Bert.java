@@ -10,6 +10,7 @@ import org.jbert.core.tokenize.BertTokenizer;
 import org.jbert.core.tokenize.Features;
 import org.jbert.core.tokenize.Preprocessor;
 import org.jbert.core.tokenize.TokenizerConfig;
+import org.jbert.core.tokenize.Truncation;
 import org.jbert.core.tokenize.Vocab;
 import org.jbert.core.weights.WeightSource;
 import org.jbert.core.weights.WeightSources;
@@ -106,9 +107,14 @@ public final class Bert implements AutoCloseable {
    * model's max_position_embeddings and to tokenizer_config.json's model_max_length.
    */
   public Features preprocess(List<String> texts, List<String> textsB, int seqLength, boolean dynamicPadding) {
+    return preprocess(texts, textsB, seqLength, dynamicPadding, Truncation.HEAD);
+  }
+
+  /** As {@link #preprocess(List, List, int, boolean)}, single texts longer than the room cut as {@code cut} says. */
+  public Features preprocess(List<String> texts, List<String> textsB, int seqLength, boolean dynamicPadding,
+      Truncation cut) {
     Preprocessor p = new Preprocessor(tokenizer(), Math.min(Math.min(seqLength, modelMaxLength),
-        model.config().maxPositionEmbeddings()),
-        dynamicPadding);
+        model.config().maxPositionEmbeddings()), dynamicPadding, cut);
     return textsB == null ? p.encode(texts) : p.encodePairs(texts, textsB);
   }
 

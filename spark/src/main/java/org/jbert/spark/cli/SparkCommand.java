@@ -61,6 +61,16 @@ public final class SparkCommand implements Runnable {
         description = "longest row in tokens, [CLS] and [SEP]s included (default: ${DEFAULT-VALUE})")
     int maxLength;
 
+    @Option(names = "--truncation", paramLabel = "head|head_tail", defaultValue = "head",
+        description = "which pieces of a text longer than --max-length - 2 are kept: head (the first ones) or"
+            + " head_tail (--head-tokens from the start, the rest from the end), as the model was trained"
+            + " (default: ${DEFAULT-VALUE})")
+    String truncation;
+
+    @Option(names = "--head-tokens", paramLabel = "N", defaultValue = "0",
+        description = "pieces kept from the start with --truncation head_tail")
+    int headTokens;
+
     @Option(names = "--batch-size", paramLabel = "B", defaultValue = "32", description = "rows per forward pass"
         + " (default: ${DEFAULT-VALUE})")
     int batchSize;
@@ -89,6 +99,18 @@ public final class SparkCommand implements Runnable {
 
     <T extends JbertStage> T configure(T stage, String model, Dataset<Row> in) {
       stage.setModelPath(model).setInputCol(textCol).setMaxLength(maxLength).setBatchSize(batchSize);
+      if (!truncation.equals("head") && !truncation.equals("head_tail")) {
+        throw new JbertException("--truncation " + truncation + "; expected head or head_tail");
+      }
+      if (headTokens < 0) throw new JbertException("--head-tokens " + headTokens + "; expected >= 0");
+      if (truncation.equals("head") && headTokens != 0) {
+        throw new JbertException("--head-tokens " + headTokens + " needs --truncation head_tail");
+      }
+      if (headTokens > maxLength - 2) {
+        throw new JbertException("--head-tokens " + headTokens + "; expected at most --max-length - 2 = "
+            + (maxLength - 2));
+      }
+      stage.setTruncation(truncation).setHeadTokens(headTokens);
       if (Arrays.asList(in.columns()).contains(pairCol)) stage.setPairCol(pairCol);
       return stage;
     }
