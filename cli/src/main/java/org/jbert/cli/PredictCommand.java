@@ -116,20 +116,7 @@ public final class PredictCommand implements Runnable {
 
   /** --truncation and --head-tokens, checked before the model loads. */
   private Truncation cut() {
-    Truncation.Mode mode = switch (truncation) {
-      case "head" -> Truncation.Mode.HEAD;
-      case "head_tail" -> Truncation.Mode.HEAD_TAIL;
-      default -> throw new JbertException("--truncation " + truncation + "; expected head or head_tail");
-    };
-    if (headTokens < 0) throw new JbertException("--head-tokens " + headTokens + "; expected >= 0");
-    if (mode == Truncation.Mode.HEAD && headTokens != 0) {
-      throw new JbertException("--head-tokens " + headTokens + " needs --truncation head_tail");
-    }
-    if (headTokens > maxLength - 2) {
-      throw new JbertException("--head-tokens " + headTokens + "; expected at most --max-length - 2 = "
-          + (maxLength - 2));
-    }
-    return new Truncation(mode, headTokens);
+    return Truncation.parse(truncation, headTokens, maxLength, "--truncation", "--head-tokens", "--max-length");
   }
 
   @Override

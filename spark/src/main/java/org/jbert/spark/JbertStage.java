@@ -191,13 +191,8 @@ public abstract class JbertStage extends Transformer implements DefaultParamsWri
 
   /** {@code truncation} and {@code headTokens}, checked against each other and {@code maxLength}. */
   protected Truncation cut() {
-    boolean headTail = string(truncation).equals("head_tail");
-    int head = integer(headTokens);
-    if (!headTail && head != 0) throw new JbertException("headTokens " + head + " needs truncation head_tail");
-    if (head > integer(maxLength) - 2) {
-      throw new JbertException("headTokens " + head + "; expected at most maxLength - 2 = " + (integer(maxLength) - 2));
-    }
-    return headTail ? Truncation.headTail(head) : Truncation.HEAD;
+    return Truncation.parse(string(truncation), integer(headTokens), integer(maxLength), "truncation", "headTokens",
+        "maxLength");
   }
 
   /**

@@ -52,6 +52,29 @@ public record Truncation(Mode mode, int headTokens) {
     }
   }
 
+  /**
+   * Parses a command line's or a Spark stage's settings, naming them in messages as the caller does
+   * ({@code --truncation}, {@code --head-tokens}, {@code --max-length}): {@code mode} head or head_tail,
+   * {@code headTokens} >= 0, 0 with head, at most {@code seqLength} - 2.
+   */
+  public static Truncation parse(String mode, int headTokens, int seqLength, String modeKey, String headKey,
+      String lengthKey) {
+    Mode m = switch (mode) {
+      case "head" -> Mode.HEAD;
+      case "head_tail" -> Mode.HEAD_TAIL;
+      default -> throw new JbertException(modeKey + " " + mode + "; expected head or head_tail");
+    };
+    if (headTokens < 0) throw new JbertException(headKey + " " + headTokens + "; expected >= 0");
+    if (m == Mode.HEAD && headTokens != 0) {
+      throw new JbertException(headKey + " " + headTokens + " needs " + modeKey + " head_tail");
+    }
+    if (headTokens > seqLength - 2) {
+      throw new JbertException(headKey + " " + headTokens + "; expected at most " + lengthKey + " - 2 = "
+          + (seqLength - 2));
+    }
+    return new Truncation(m, headTokens);
+  }
+
   /** The first {@code headTokens} pieces and the last ones. */
   public static Truncation headTail(int headTokens) {
     return new Truncation(Mode.HEAD_TAIL, headTokens);

@@ -9,6 +9,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.jbert.core.JbertException;
 import org.jbert.core.model.PretrainedModels;
+import org.jbert.core.tokenize.Truncation;
 import org.jbert.spark.JbertEmbedder;
 import org.jbert.spark.JbertPredictor;
 import org.jbert.spark.JbertStage;
@@ -99,17 +100,7 @@ public final class SparkCommand implements Runnable {
 
     <T extends JbertStage> T configure(T stage, String model, Dataset<Row> in) {
       stage.setModelPath(model).setInputCol(textCol).setMaxLength(maxLength).setBatchSize(batchSize);
-      if (!truncation.equals("head") && !truncation.equals("head_tail")) {
-        throw new JbertException("--truncation " + truncation + "; expected head or head_tail");
-      }
-      if (headTokens < 0) throw new JbertException("--head-tokens " + headTokens + "; expected >= 0");
-      if (truncation.equals("head") && headTokens != 0) {
-        throw new JbertException("--head-tokens " + headTokens + " needs --truncation head_tail");
-      }
-      if (headTokens > maxLength - 2) {
-        throw new JbertException("--head-tokens " + headTokens + "; expected at most --max-length - 2 = "
-            + (maxLength - 2));
-      }
+      Truncation.parse(truncation, headTokens, maxLength, "--truncation", "--head-tokens", "--max-length");
       stage.setTruncation(truncation).setHeadTokens(headTokens);
       if (Arrays.asList(in.columns()).contains(pairCol)) stage.setPairCol(pairCol);
       return stage;
