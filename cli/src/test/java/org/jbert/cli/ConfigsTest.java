@@ -35,6 +35,6 @@ class ConfigsTest {
       }
       if (!task.isEmpty()) runs++;
     }
-    assertEquals(7, runs, "two pretraining configs and five fine-tuning configs");
+    assertEquals(8, runs, "two pretraining configs and six fine-tuning configs");
   }
 }

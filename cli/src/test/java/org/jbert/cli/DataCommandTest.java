@@ -64,6 +64,38 @@ class DataCommandTest {
   }
 
   @Test
+  void plainEmailTextKeepsTheSplitsAndDecodesTheBodies(@TempDir Path dir) throws Exception {
+    Object[] raw = run("data", "spamassassin", "--output", dir.resolve("raw").toString());
+    Object[] plain = run("data", "spamassassin", "--output", dir.resolve("plain").toString(), "--email-text", "plain");
+    assertEquals(0, raw[0], (String) raw[2]);
+    assertEquals(0, plain[0], (String) plain[2]);
+    List<String> rawTest = Files.readAllLines(dir.resolve("raw/test.jsonl"));
+    List<String> plainTest = Files.readAllLines(dir.resolve("plain/test.jsonl"));
+    assertEquals(rawTest.size(), plainTest.size());
+    int changed = 0;
+    int htmlRaw = 0;
+    int htmlPlain = 0;
+    for (int i = 0; i < rawTest.size(); i++) {
+      JsonNode a = JSON.readTree(rawTest.get(i));
+      JsonNode b = JSON.readTree(plainTest.get(i));
+      assertEquals(a.get("id"), b.get("id"));
+      assertEquals(a.get("label"), b.get("label"));
+      if (!a.get("text").equals(b.get("text"))) changed++;
+      if (a.get("text").asText().toLowerCase(java.util.Locale.ROOT).contains("<body")) htmlRaw++;
+      if (b.get("text").asText().toLowerCase(java.util.Locale.ROOT).contains("<body")) htmlPlain++;
+    }
+    assertTrue(changed > 50, changed + " of " + rawTest.size() + " test texts differ");
+    // what is left are HTML sources quoted inside plain-text mails (forwards, bug reports)
+    assertTrue(htmlPlain * 10 < htmlRaw, "<body in " + htmlPlain + " plain texts, " + htmlRaw + " raw");
+    assertEquals("plain", JSON.readTree(dir.resolve("plain/stats.json").toFile()).get("email_text").asText());
+
+    Object[] bad = run("data", "spamassassin", "--output", dir.resolve("bad").toString(), "--email-text", "html");
+    assertEquals(Main.BAD_INPUT, bad[0]);
+    assertEquals("jbert spamassassin: error: --email-text is html; expected raw or plain", ((String) bad[2]).strip());
+    assertFalse(Files.exists(dir.resolve("bad")));
+  }
+
+  @Test
   void helpListsTheSubcommand() {
     Object[] r = run("data", "--help");
     assertEquals(0, r[0]);

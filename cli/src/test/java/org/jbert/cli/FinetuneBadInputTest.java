@@ -78,6 +78,16 @@ class FinetuneBadInputTest {
   }
 
   @Test
+  void emailTextNamesItsKeyAndWhereItApplies() throws Exception {
+    Path train = write("email.jsonl", "{\"text\": \"good movie\", \"label\": \"pos\"}");
+    CliRun.assertOneLineError(CliRun.run(run("jsonl", train, null, "sequence_classification",
+        "data.email_text=html")), "data.email_text", "plain");
+    CliRun.assertOneLineError(CliRun.run(run("jsonl", train, null, "sequence_classification",
+        "data.email_text=plain")), "data.email_text is plain but the data are not the built-in SpamAssassin splits"
+        + " (source jsonl, data.train " + train + "); expected raw, or source spamassassin with no data.train");
+  }
+
+  @Test
   void aTsvRowWithTooFewColumnsNamesFileLineAndCounts() throws Exception {
     Path train = write("short.tsv", "good movie\tpos", "bad movie\tneg", "the film");
     CliRun.assertOneLineError(CliRun.run(run("tsv", train, null, "sequence_classification")),

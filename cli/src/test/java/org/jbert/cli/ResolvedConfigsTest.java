@@ -38,7 +38,7 @@ class ResolvedConfigsTest {
       if (run) runs++;
       else evals++;
     }
-    assertEquals(7, runs, "two pretraining configs and five fine-tuning configs");
+    assertEquals(8, runs, "two pretraining configs and six fine-tuning configs");
     assertTrue(evals >= 2, "eval configs: " + evals);
   }
 }

@@ -27,8 +27,10 @@ import org.jbert.core.train.Rng;
  * routing headers give the label away without reading the mail (measured on the 6,046 emails: {@code List-Id} is in
  * 68% of ham but 11% of spam, and the {@code Received}/{@code Delivered-To} chains name the collecting mailboxes).
  * The text is the {@code Subject} (unfolded, RFC 2047 encoded words decoded) and the body, {@code subject + "\n\n" +
- * body}, or the body alone when there is no subject. The body is kept as the message has it (MIME parts, HTML,
- * quoted-printable), as a filter would see it.
+ * body}, or the body alone when there is no subject. By default ({@link EmailText.Mode#RAW}) the body is kept as the
+ * message has it (MIME parts, HTML, quoted-printable), as a filter would see it; {@link EmailText.Mode#PLAIN} gives
+ * its readable text instead. The clusters and the splits are computed on the raw bodies, so both modes give the same
+ * emails in each split.
  *
  * <p><b>Clusters.</b> {@link NearDuplicates} on the bodies: exact, normalized, and 5-shingle Jaccard &ge; 0.8.
  *
@@ -48,9 +50,16 @@ public final class SpamAssassinSplits {
    * @param seed seeds the order in which clusters are assigned
    * @param devFraction fraction of each label's emails in dev, in [0, 1)
    * @param testFraction fraction of each label's emails in test, in [0, 1); dev + test &lt; 1
+   * @param text what each row's text holds of the email ({@link EmailText.Mode}); the splits do not depend on it
    */
-  public record Options(long seed, double devFraction, double testFraction) {
+  public record Options(long seed, double devFraction, double testFraction, EmailText.Mode text) {
+    /** Raw email text (subject and body as the message has it). */
+    public Options(long seed, double devFraction, double testFraction) {
+      this(seed, devFraction, testFraction, EmailText.Mode.RAW);
+    }
+
     public Options {
+      if (text == null) throw new JbertException("email text mode is null; expected raw or plain");
       if (!(devFraction >= 0 && devFraction < 1)) {
         throw new JbertException("--dev-fraction " + devFraction + " is out of range; expected a value in [0, 1)");
       }
@@ -65,6 +74,11 @@ public final class SpamAssassinSplits {
 
     public static Options defaults() {
       return new Options(12345L, 0.1, 0.1);
+    }
+
+    /** These options with the email text in {@code mode}. */
+    public Options withText(EmailText.Mode mode) {
+      return new Options(seed, devFraction, testFraction, mode);
     }
   }
 
@@ -146,7 +160,13 @@ public final class SpamAssassinSplits {
     st.put("seed", options.seed());
     st.put("dev_fraction", options.devFraction());
     st.put("test_fraction", options.testFraction());
-    st.put("text", "Subject + blank line + body; headers dropped (they identify the collecting mailboxes)");
+    st.put("text", options.text() == EmailText.Mode.RAW
+        ? "raw: Subject + blank line + body as the message has it; headers dropped (they identify the collecting"
+            + " mailboxes)"
+        : "plain: Subject + blank line + the body's readable text (MIME parts walked, base64 and quoted-printable"
+            + " decoded, HTML to text; org.jbert.datasets.EmailText); headers dropped (they identify the collecting"
+            + " mailboxes)");
+    st.put("email_text", options.text().name().toLowerCase(java.util.Locale.ROOT));
     st.put("emails", r.emails());
     ObjectNode c = st.putObject("clusters");
     c.put("method", "union of exact body, normalized body, and word 5-shingle Jaccard >= threshold (MinHash LSH,"
@@ -220,7 +240,7 @@ public final class SpamAssassinSplits {
     for (int s = 0; s < 3; s++) splits.add(new ArrayList<>());
     for (int i = 0; i < emails.size(); i++) {
       SpamAssassin.Email e = emails.get(i);
-      splits.get(splitOf[i]).add(new Row(text(e), e.spam() ? SPAM : HAM, id(e)));
+      splits.get(splitOf[i]).add(new Row(EmailText.of(options.text(), e.raw()), e.spam() ? SPAM : HAM, id(e)));
     }
     List<SplitStats> stats = new ArrayList<>();
     for (int s = 0; s < 3; s++) {
@@ -238,10 +258,12 @@ public final class SpamAssassinSplits {
     return e.group() + "/" + e.id();
   }
 
-  /** The text a classifier sees: subject, blank line, body; the body alone when there is no subject. */
+  /**
+   * The raw text a classifier sees: subject, blank line, body; the body alone when there is no subject
+   * ({@link EmailText#of} in {@link EmailText.Mode#RAW}).
+   */
   public static String text(SpamAssassin.Email e) {
-    String subject = subject(e.raw());
-    return subject.isEmpty() ? e.body() : subject + "\n\n" + e.body();
+    return EmailText.of(EmailText.Mode.RAW, e.raw());
   }
 
   /** The first {@code Subject} header of a raw message, unfolded and decoded; empty when there is none. */

@@ -108,7 +108,8 @@ public final class FinetuneRun {
     Path test = d.test().isBlank() ? null : Path.of(d.test());
     if (d.source() == DataFormat.Source.SPAMASSASSIN && d.train().isBlank()) {
       Path dataDir = runDir.resolve("data");
-      SpamAssassinSplits.Result r = SpamAssassinSplits.write(dataDir, SpamAssassinSplits.Options.defaults());
+      SpamAssassinSplits.Result r = SpamAssassinSplits.write(dataDir,
+          SpamAssassinSplits.Options.defaults().withText(d.emailText()));
       progress.println("jbert: " + r.summary().lines().findFirst().orElse(""));
       train = dataDir.resolve("train.jsonl");
       dev = dataDir.resolve("dev.jsonl");

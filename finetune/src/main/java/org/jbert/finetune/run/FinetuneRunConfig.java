@@ -6,6 +6,7 @@ import org.jbert.core.JbertException;
 import org.jbert.core.config.RunConfig;
 import org.jbert.core.tokenize.Truncation;
 import org.jbert.core.train.TrainConfig;
+import org.jbert.datasets.EmailText;
 import org.jbert.finetune.task.DataFormat;
 
 /**
@@ -117,10 +118,13 @@ public record FinetuneRunConfig(String task, String model, Head head, Data data,
    *     first ones, as Hugging Face cuts) or {@code head_tail} ({@code head_tokens} from the start, the rest from the
    *     end); the same must be used to predict and evaluate
    * @param headTokens pieces kept from the start with {@code head_tail}; 0 with {@code head}
+   * @param emailText what the text of an email holds with {@code source: spamassassin}: {@code raw} (subject and the
+   *     body as the message has it) or {@code plain} (subject and the body's readable text: MIME parts walked,
+   *     base64 and quoted-printable decoded, HTML to text; {@link EmailText}); the splits are the same either way
    */
   public record Data(DataFormat.Source source, String train, String dev, String test, int maxSeqLength,
       int maxTrainExamples, DataFormat.Tsv tsv, DataFormat.Conll conll, DataFormat.Squad squad,
-      Truncation.Mode truncation, int headTokens) {
+      Truncation.Mode truncation, int headTokens, EmailText.Mode emailText) {
 
     public Data {
       if (source == null) {
@@ -137,11 +141,18 @@ public record FinetuneRunConfig(String task, String model, Head head, Data data,
       if (dev == null) dev = "";
       if (test == null) test = "";
       Truncation.of(truncation, headTokens, "data.").checkFor(maxSeqLength, "data.head_tokens");
+      if (emailText == null) throw new JbertException("data.email_text is null; expected raw or plain");
+      if (emailText != EmailText.Mode.RAW && (source != DataFormat.Source.SPAMASSASSIN || !train.isBlank())) {
+        throw new JbertException("data.email_text is " + emailText.name().toLowerCase(java.util.Locale.ROOT)
+            + " but the data are not the built-in SpamAssassin splits (source " + source.name().toLowerCase(
+            java.util.Locale.ROOT) + (train.isBlank() ? "" : ", data.train " + train) + "); expected raw, or source"
+            + " spamassassin with no data.train");
+      }
     }
 
     public static Data defaults() {
       return new Data(DataFormat.Source.SPAMASSASSIN, "", "", "", 128, 0, DataFormat.Tsv.defaults(),
-          DataFormat.Conll.defaults(), DataFormat.Squad.defaults(), Truncation.Mode.HEAD, 0);
+          DataFormat.Conll.defaults(), DataFormat.Squad.defaults(), Truncation.Mode.HEAD, 0, EmailText.Mode.RAW);
     }
 
     /** How the files are read and encoded. */

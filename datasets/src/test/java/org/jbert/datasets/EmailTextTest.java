@@ -1,0 +1,139 @@
+package org.jbert.datasets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import org.jbert.datasets.EmailText.Mode;
+import org.junit.jupiter.api.Test;
+
+/** {@link EmailText} on hand-written messages: one rule of the class comment each. */
+class EmailTextTest {
+  private static String b64(String s, java.nio.charset.Charset cs) {
+    return Base64.getMimeEncoder(20, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(s.getBytes(cs));
+  }
+
+  @Test
+  void rawModeKeepsTheBodyAsTheMessageHasIt() {
+    String raw = "From: a@b\nSubject: Hi =?utf-8?Q?th=C3=A9re?=\nContent-Type: text/html\n\n<p>x=3Dy</p>\n";
+    assertEquals("Hi thére\n\n<p>x=3Dy</p>\n", EmailText.of(Mode.RAW, raw));
+    assertEquals("Hi thére\n\nx=3Dy", EmailText.of(Mode.PLAIN, raw));
+    assertEquals("just a body", EmailText.of(Mode.PLAIN, "From: a@b\n\njust a body\n"), "no subject: body alone");
+  }
+
+  @Test
+  void alternativeTakesThePlainPartAndDecodesItsTransferEncoding() {
+    String raw = """
+        Subject: offer
+        MIME-Version: 1.0
+        Content-Type: multipart/alternative;
+        \tboundary="XX"
+
+        This is a multi-part message in MIME format.
+
+        --XX
+        Content-Type: text/html; charset=utf-8
+        Content-Transfer-Encoding: base64
+
+        %s
+        --XX
+        Content-Type: text/plain; charset="iso-8859-1"
+        Content-Transfer-Encoding: quoted-printable
+
+        Caf=E9 cr=E8me, a soft=
+         break.
+        --XX--
+        epilogue
+        """.formatted(b64("<b>HTML part</b>", StandardCharsets.UTF_8));
+    assertEquals("offer\n\nCafé crème, a soft break.", EmailText.of(Mode.PLAIN, raw));
+  }
+
+  @Test
+  void alternativeWithoutAPlainPartTakesTheHtmlText() {
+    String raw = """
+        Content-Type: multipart/alternative; boundary=B
+
+        --B
+        Content-Type: text/html; charset=utf-8
+        Content-Transfer-Encoding: base64
+
+        %s
+        --B--
+        """.formatted(b64("<html><head><style>p{}</style><script>var x=1;</script></head>"
+            + "<body><p>Gro&szlig;e   Preise</p><a href='http://x'>click</a></body></html>", StandardCharsets.UTF_8));
+    assertEquals("Große Preise click", EmailText.plainBody(raw));
+  }
+
+  @Test
+  void mixedKeepsEveryTextPartInOrderAndLeavesAttachmentsOut() {
+    String raw = """
+        Content-Type: multipart/mixed; boundary="outer"
+
+        --outer
+        Content-Type: multipart/alternative; boundary="inner"
+
+        --inner
+        Content-Type: text/plain
+
+        first
+        --inner--
+
+        --outer
+        Content-Type: application/octet-stream; name="a.exe"
+        Content-Transfer-Encoding: base64
+
+        TVqQAAMAAAAEAAAA
+        --outer
+        Content-Type: message/rfc822
+
+        Subject: forwarded
+        Content-Type: text/plain
+
+        second
+        --outer
+        Content-Type: image/gif
+
+        GIF89a
+        --outer--
+        """;
+    assertEquals("first\n\nforwarded\n\nsecond", EmailText.plainBody(raw));
+  }
+
+  @Test
+  void looseHeadersAndMissingBoundariesStillGiveText() {
+    // Content-Type without its semicolon (as spam-2/00204 has it), charset left unread: the body as it is
+    assertEquals("hello", EmailText.plainBody("Content-Type: TEXT/PLAIN charset=US-ASCII\n\nhello\n"));
+    // HTML sent as text/plain (or with no Content-Type at all) is still turned into its text
+    assertEquals("Buy now", EmailText.plainBody("Subject: x\n\n  <HTML><BODY><font size=3D2>Buy now</font>"));
+    // a multipart whose boundary never occurs: the body as text/plain
+    assertEquals("no parts here", EmailText.plainBody("Content-Type: multipart/mixed; boundary=Q\n\nno parts here"));
+    // no closing delimiter: the last part runs to the end
+    assertEquals("tail", EmailText.plainBody("Content-Type: multipart/mixed; boundary=Q\n\n--Q\n\ntail\n"));
+    // an unknown charset falls back to ISO-8859-1
+    assertEquals("\u00e9", EmailText.plainBody(
+        "Content-Type: text/plain; charset=x-nonesuch\nContent-Transfer-Encoding: quoted-printable\n\n=E9"));
+    // CRLF line ends read as LF
+    assertEquals("crlf body", EmailText.plainBody("Subject: s\r\nX: y\r\n\r\ncrlf body\r\n"));
+  }
+
+  @Test
+  void quotedPrintableDecodesBytesAndSoftBreaksAndKeepsStrayEquals() {
+    assertEquals("a=b c", new String(EmailText.quotedPrintable("a=3Db=\n c"), StandardCharsets.ISO_8859_1));
+    assertEquals("x = y =Z", new String(EmailText.quotedPrintable("x = y =Z"), StandardCharsets.ISO_8859_1));
+    assertEquals("h\u00e9 \ud83d\ude00", new String(EmailText.quotedPrintable("h=C3=A9 \ud83d\ude00"),
+        StandardCharsets.UTF_8), "characters above 0xFF stay as UTF-8");
+  }
+
+  @Test
+  void headerAndParamReadFoldedAndQuotedValues() {
+    String h = "X-A: 1\ncontent-type: multipart/mixed;\n\tboundary=\"a b\"; charset=utf-8\nY: 2";
+    assertEquals("multipart/mixed; boundary=\"a b\"; charset=utf-8", EmailText.header(h, "Content-Type"));
+    assertEquals("a b", EmailText.param(EmailText.header(h, "Content-Type"), "boundary"));
+    assertEquals("utf-8", EmailText.param(EmailText.header(h, "Content-Type"), "CHARSET"));
+    assertEquals("", EmailText.header(h, "Content-Transfer-Encoding"));
+    assertFalse(EmailText.header("Content-Typex: no", "Content-Type").equals("no"), "a longer name is not a match");
+    assertTrue(EmailText.param("text/plain", "charset") == null);
+  }
+}
