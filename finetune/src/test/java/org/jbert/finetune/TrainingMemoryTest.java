@@ -90,6 +90,39 @@ class TrainingMemoryTest {
     }
   }
 
+  /**
+   * SameDiff M2.1 remembers the id of every array a session releases, for the session's life (~850 a BERT-base step);
+   * after each step the training loop makes its sessions forget them, so the count does not grow with the steps.
+   */
+  @Test
+  void releasedArrayIdsAreForgottenAfterEachStep() {
+    try (TaskModel m = TaskModel.random(new SequenceClassificationHead(), HeadContext.of(TINY, 2), 7);
+        Batch b = Batch.classification(HfTiny.ids(), HfTiny.mask(), HfTiny.types(), new int[] {0, 1, 1})) {
+      m.lossAndGradients(b).gradients().values().forEach(INDArray::close); // builds the gradient function
+      SameDiff grad = m.sameDiff().getFunction("grad");
+      org.jbert.core.kernels.JbertSession s = (org.jbert.core.kernels.JbertSession)
+          grad.getSessions().get(Thread.currentThread().getId());
+      int[] peak = new int[1];
+      m.sameDiff().addListeners(new BaseListener() {
+        @Override
+        public boolean isActive(Operation operation) {
+          return true;
+        }
+
+        @Override
+        public void opExecution(SameDiff sd, At at, MultiDataSet batch, SameDiffOp op, OpContext ctx,
+            INDArray[] outputs) {
+          if (sd == grad) peak[0] = Math.max(peak[0], s.freedArrayIds());
+        }
+      });
+      for (int step = 0; step < 3; step++) {
+        m.lossAndGradients(b).gradients().values().forEach(INDArray::close);
+        assertEquals(0, s.freedArrayIds(), "released array ids remembered after step " + step);
+      }
+      assertTrue(peak[0] > 20, "the session released only " + peak[0] + " arrays within a step");
+    }
+  }
+
   private static List<INDArray> arrays(SDValue v) {
     return v.getSdValueType() == SDValueType.LIST ? v.getListValue() : Collections.singletonList(v.getTensorValue());
   }

@@ -80,14 +80,14 @@ public final class KernelRuntime {
 
   /**
    * A new session for {@code sd}, for code that installs its own (training): a {@link KernelSession} once
-   * {@link #install()} ran or when {@code sd} holds fused ops, else SameDiff's.
+   * {@link #install()} ran or when {@code sd} holds fused ops, else a plain {@link JbertSession}.
    */
-  public static InferenceSession newSession(SameDiff sd) {
+  public static JbertSession newSession(SameDiff sd) {
     boolean bound;
     synchronized (KernelRuntime.class) {
       bound = factoryBound;
     }
-    return bound || hasFusedOps(sd) ? new KernelSession(sd, selected()) : new InferenceSession(sd);
+    return bound || hasFusedOps(sd) ? new KernelSession(sd, selected()) : new JbertSession(sd);
   }
 
   /** True when {@code sd} holds a {@link FusedOp}. */

@@ -14,7 +14,6 @@ import org.nd4j.autodiff.samediff.config.ExecutionResult;
 import org.nd4j.autodiff.samediff.config.SDValue;
 import org.nd4j.autodiff.samediff.internal.AbstractSession.VarId;
 import org.nd4j.autodiff.samediff.internal.FrameIter;
-import org.nd4j.autodiff.samediff.internal.InferenceSession;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.slf4j.Logger;
@@ -29,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * <p>When the kernels decline an op (a shape or data type they cannot take), {@link Nd4jKernels} runs it and one line
  * is logged per op kind, shapes and type; results are never approximated.
  */
-public class KernelSession extends InferenceSession {
+public class KernelSession extends JbertSession {
   private static final Logger LOG = LoggerFactory.getLogger(KernelSession.class);
   private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
   private static final Map<String, LongAdder> RUNS = new ConcurrentHashMap<>();

@@ -153,6 +153,12 @@ public final class GraphTrainable<B> implements Trainable<B> {
       }
     }
     s.getNodeValueOutputs().clear();
+    // and the ids of the arrays the step released, which M2.1 keeps for the session's life (see JbertSession)
+    for (SameDiff g : List.of(sd, gradFn)) {
+      if (g.getSessions().get(Thread.currentThread().getId()) instanceof org.jbert.core.kernels.JbertSession j) {
+        j.endStep();
+      }
+    }
   }
 
   @Override
