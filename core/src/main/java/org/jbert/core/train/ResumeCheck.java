@@ -31,6 +31,8 @@ public final class ResumeCheck {
 
   /** Key to a String value, or to the Path of a data file whose fingerprint is taken when first needed. */
   private final Map<String, Object> settings = new LinkedHashMap<>();
+  /** Key to the value its record's {@code defaults()} gives, for settings added with {@link #withSettings}. */
+  private final Map<String, String> defaults = new LinkedHashMap<>();
 
   private ResumeCheck() {}
 
@@ -64,9 +66,19 @@ public final class ResumeCheck {
 
   /**
    * Adds every leaf of a config record under {@code prefix} (snake_case key paths), except the components named in
-   * {@code skip} (e.g. file paths, added with {@link #withFile}).
+   * {@code skip} (e.g. file paths, added with {@link #withFile}). When the record has a {@code public static
+   * defaults()}, its leaves are the defaults: a checkpoint written before a setting existed (an older jbert) resumes
+   * when the setting is at its default, since that is what the older version did.
    */
   public ResumeCheck withSettings(String prefix, Record r, Set<String> skip) {
+    leaves(prefix, r, skip, settings::put);
+    Record d = defaultsOf(r);
+    if (d != null) leaves(prefix, d, skip, defaults::put);
+    return this;
+  }
+
+  private static void leaves(String prefix, Record r, Set<String> skip,
+      java.util.function.BiConsumer<String, String> out) {
     for (var c : r.getClass().getRecordComponents()) {
       String key = prefix + "." + snake(c.getName());
       if (skip.contains(key)) continue;
@@ -76,11 +88,23 @@ public final class ResumeCheck {
       } catch (ReflectiveOperationException e) {
         throw new IllegalStateException(key, e);
       }
-      if (v instanceof Record nested) withSettings(key, nested, skip);
-      else if (v instanceof Enum<?> e) with(key, e.name().toLowerCase(Locale.ROOT));
-      else with(key, String.valueOf(v));
+      if (v instanceof Record nested) leaves(key, nested, skip, out);
+      else if (v instanceof Enum<?> e) out.accept(key, e.name().toLowerCase(Locale.ROOT));
+      else out.accept(key, String.valueOf(v));
     }
-    return this;
+  }
+
+  /** {@code r}'s class's {@code public static defaults()}, or null when it has none. */
+  private static Record defaultsOf(Record r) {
+    try {
+      java.lang.reflect.Method m = r.getClass().getMethod("defaults");
+      if (!java.lang.reflect.Modifier.isStatic(m.getModifiers()) || m.getReturnType() != r.getClass()) return null;
+      return (Record) m.invoke(null);
+    } catch (NoSuchMethodException e) {
+      return null;
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(r.getClass() + ".defaults()", e);
+    }
   }
 
   /** The settings in insertion order, data files as their fingerprints. */
@@ -119,6 +143,7 @@ public final class ResumeCheck {
     Map<String, String> now = settings();
     for (Map.Entry<String, String> e : now.entrySet()) {
       JsonNode was = recorded.get(e.getKey());
+      if (was == null && e.getValue().equals(defaults.get(e.getKey()))) continue; // newer setting, at its default
       if (was == null || !was.asText().equals(e.getValue())) {
         throw mismatch(state, e.getKey(), was == null ? "(not set)" : was.asText(), e.getValue());
       }
