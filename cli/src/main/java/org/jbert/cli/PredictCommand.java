@@ -97,6 +97,13 @@ public final class PredictCommand implements Runnable {
       description = "pieces kept from the start with --truncation head_tail (data.head_tokens)")
   int headTokens;
 
+  @Option(names = "--email-text", paramLabel = "none|raw|plain", defaultValue = "none",
+      description = "text rows hold whole email messages (headers, blank line, body): raw keeps the subject and the"
+          + " body as the message has it, plain the subject and the body's readable text (MIME decoded, HTML to"
+          + " text); use what the model was trained with (data.email_text); none uses text as given"
+          + " (default: ${DEFAULT-VALUE})")
+  String emailText;
+
   @Option(names = "--batch-size", paramLabel = "B", defaultValue = "32",
       description = "rows per forward pass (default: ${DEFAULT-VALUE})")
   int batchSize;
@@ -119,11 +126,24 @@ public final class PredictCommand implements Runnable {
     return Truncation.parse(truncation, headTokens, maxLength, "--truncation", "--head-tokens", "--max-length");
   }
 
+  /** --email-text as what it does to the rows' texts, checked before the model loads. */
+  private java.util.function.UnaryOperator<List<String>> emailText() {
+    if (emailText.equals("none")) return a -> a;
+    org.jbert.datasets.EmailText.Mode mode;
+    try {
+      mode = org.jbert.datasets.EmailText.Mode.parse(emailText, "--email-text");
+    } catch (JbertException e) {
+      throw new JbertException("--email-text is " + emailText + "; expected none, raw or plain");
+    }
+    return a -> a.stream().map(t -> org.jbert.datasets.EmailText.of(mode, t)).toList();
+  }
+
   @Override
   public void run() {
     if (maxLength < 3) throw new JbertException("--max-length " + maxLength + " is too small; expected at least 3");
     if (batchSize < 1) throw new JbertException("--batch-size " + batchSize + " must be at least 1");
     Truncation cut = cut();
+    java.util.function.UnaryOperator<List<String>> messages = emailText();
     // Before the model loads (BERT-base takes seconds): a missing input is reported at once.
     if (!Files.isRegularFile(input)) throw new JbertException(input + ": input file not found");
     PrintWriter err = spec.commandLine().getErr();
@@ -135,8 +155,8 @@ public final class PredictCommand implements Runnable {
             + " labels; label names are written for classification and tagging models");
       }
       Tokenizing tok = new Tokenizing(m);
-      InputRows rows = InputRows.read(input, (a, b) -> tok.preprocessor(maxLength, !fixedPadding, cut).encodePairs(a, b),
-          "predict");
+      InputRows rows = InputRows.read(input,
+          (a, b) -> tok.preprocessor(maxLength, !fixedPadding, cut).encodePairs(messages.apply(a), b), "predict");
       rows.check(m.config());
       Features f = rows.features();
       Map<String, Npz.Array> outputs = RowBatches.gather(f, batchSize, !fixedPadding, m.perTokenOutputs(),

@@ -276,6 +276,37 @@ class PredictCommandTest {
         "--max-length", "8"})), "--head-tokens 7; expected at most --max-length - 2 = 6");
   }
 
+  /** {@code --email-text}: a row holding a whole message is read as training read the corpus's emails. */
+  @Test
+  void emailTextReadsAWholeMessageAsTrainingDid() throws Exception {
+    Path model = dir.resolve("saved-seqcls-email");
+    Path in = dir.resolve("messages.jsonl");
+    String message = "From: a@b\nSubject: visit italy\nContent-Type: text/html\nContent-Transfer-Encoding:"
+        + " quoted-printable\n\n<html><body><p>i love=20pizza</p></body></html>\n";
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    Files.write(in, List.of(json.writeValueAsString(Map.of("text", message))));
+    Path plainOut = dir.resolve("email-plain.npz");
+    Path asIsOut = dir.resolve("email-as-is.npz");
+    try (TaskModel m = TaskModel.random(new SequenceClassificationHead(), HeadContext.of(TINY, 2), 5)) {
+      m.save(model);
+      Files.write(model.resolve("vocab.txt"), VOCAB);
+      String[] base = {"predict", "--model", model.toString(), "--input", in.toString()};
+      Result r = run(CliRun.concat(base, new String[] {"--output", plainOut.toString(), "--email-text", "plain"}));
+      assertEquals(0, r.code(), r.err());
+      // subject, blank line, then the HTML's text with =20 decoded: "visit italy i love pizza"
+      int[] want = new int[8];
+      int p = 0;
+      for (String t : List.of("[CLS]", "visit", "italy", "i", "love", "pizza", "[SEP]")) want[p++] = VOCAB.indexOf(t);
+      int[] got = Npz.read(plainOut).get("input_word_ids").ints();
+      assertArrayEquals(java.util.Arrays.copyOf(want, p), got);
+      assertEquals(0, run(CliRun.concat(base, new String[] {"--output", asIsOut.toString()})).code());
+      assertTrue(Npz.read(asIsOut).get("input_word_ids").ints().length > got.length, "as given: headers and tags");
+    }
+    assertOneLineError(run("predict", "--model", model.toString(), "--input", in.toString(), "--output",
+        dir.resolve("x.npz").toString(), "--email-text", "html"), "--email-text is html; expected none, raw or plain");
+    assertFalse(Files.exists(dir.resolve("x.npz")));
+  }
+
   @Test
   void savedTaggerPredictsWhatItDidInMemoryWithOneLabelPerRealToken() throws Exception {
     Path model = dir.resolve("saved-tokcls");
