@@ -78,6 +78,15 @@ class FinetuneBadInputTest {
   }
 
   @Test
+  void distributedSettingsNameTheirKeys() throws Exception {
+    Path train = write("dist.jsonl", "{\"text\": \"good movie\", \"label\": \"pos\"}");
+    CliRun.assertOneLineError(CliRun.run(run("jsonl", train, null, "sequence_classification",
+        "distributed.reduction=ring")), "distributed.reduction is ring; expected driver or shuffle");
+    CliRun.assertOneLineError(CliRun.run(run("jsonl", train, null, "sequence_classification",
+        "distributed.engine=mpi")), "distributed.engine is mpi; expected none or spark");
+  }
+
+  @Test
   void emailTextNamesItsKeyAndWhereItApplies() throws Exception {
     Path train = write("email.jsonl", "{\"text\": \"good movie\", \"label\": \"pos\"}");
     CliRun.assertOneLineError(CliRun.run(run("jsonl", train, null, "sequence_classification",

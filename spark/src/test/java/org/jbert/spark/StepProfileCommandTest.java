@@ -85,6 +85,25 @@ class StepProfileCommandTest {
     assertEquals(p.get("one_micro_batch").get("micro_batches").asInt(), 1);
   }
 
+  /** {@code --reduction shuffle}: the step through a reduce-scatter, its gradients counted as the workers sent them. */
+  @Test
+  void profilesTheShuffleReduction() throws Exception {
+    LocalSpark.session();
+    Path out = dir.resolve("shuffle.json");
+    CliRun.Result r = CliRun.run("spark", "step-profile", "--model", HfTiny.folder("pretraining").toString(),
+        "--workers", "2", "--batch", "4", "--steps", "1", "--seq-len", "16", "--reduction", "shuffle", "--project",
+        "16", "--output", out.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.err().contains("2 workers, shuffle reduction"), r.err());
+    JsonNode j = new ObjectMapper().readTree(Files.readString(out));
+    assertEquals("shuffle", j.get("reduction").asText());
+    assertEquals(2 * j.get("parameters").asLong() * 4 / 1e6, j.at("/median/" + StepTimings.GRAD_MB).asDouble(), 1e-12);
+    assertEquals("SHUFFLE", j.at("/projection/measured/reduction").asText());
+    assertEquals(2, j.at("/projection/measured/measured_nodes").asInt());
+    assertOneLineError(CliRun.run("spark", "step-profile", "--model", HfTiny.folder("pretraining").toString(),
+        "--reduction", "ring"), "--reduction is ring; expected driver or shuffle");
+  }
+
   @Test
   void unevenSharesAreOneLine() {
     CliRun.Result r = CliRun.run("spark", "step-profile", "--model", HfTiny.folder("pretraining").toString(),

@@ -55,9 +55,15 @@ public record FinetuneRunConfig(String task, String model, Head head, Data data,
    * @param workers shares (Spark tasks) per micro-batch
    * @param microBatches micro-batches each worker runs one after another on its share before returning its gradient
    *     (the transfer happens once per averaging step; more of them = less memory per worker)
+   * @param reduction how the workers' gradients are summed: {@code driver} (the driver collects each worker's
+   *     gradient: its inbound transfer grows with the workers) or {@code shuffle} (a reduce-scatter through a Spark
+   *     shuffle: each node sends and receives about one gradient, the driver one); the same numbers either way
    */
-  public record Distributed(String engine, String master, int workers, int microBatches) {
+  public record Distributed(String engine, String master, int workers, int microBatches, String reduction) {
     public Distributed {
+      if (reduction == null || !(reduction.equals("driver") || reduction.equals("shuffle"))) {
+        throw new JbertException("distributed.reduction is " + reduction + "; expected driver or shuffle");
+      }
       if (engine == null || !(engine.equals("none") || engine.equals("spark"))) {
         throw new JbertException("distributed.engine is " + engine + "; expected none or spark");
       }
@@ -68,7 +74,7 @@ public record FinetuneRunConfig(String task, String model, Head head, Data data,
     }
 
     public static Distributed defaults() {
-      return new Distributed("none", "local[2]", 2, 1);
+      return new Distributed("none", "local[2]", 2, 1, "driver");
     }
 
     /** Whether another engine than this process trains. */

@@ -13,6 +13,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.jbert.core.io.AtomicFiles;
 import org.jbert.core.model.PretrainedModels;
 import org.jbert.finetune.TaskModel;
+import org.jbert.spark.train.SparkDataParallel;
 import org.jbert.spark.train.StepProfile;
 import org.jbert.spark.train.StepProjection;
 import org.jbert.spark.train.StepTimings;
@@ -62,6 +63,11 @@ final class StepProfileCommand implements Runnable {
       description = "Spark master (default: spark-submit's, else local[2], embedded in this JVM)")
   String master;
 
+  @Option(names = "--reduction", paramLabel = "driver|shuffle", defaultValue = "driver",
+      description = "how the gradients are summed (distributed.reduction): driver collects each worker's, shuffle"
+          + " reduce-scatters them through a Spark shuffle (default: ${DEFAULT-VALUE})")
+  String reduction;
+
   @Option(names = "--project", paramLabel = "NODES", defaultValue = "0", description = "also project the step on"
       + " NODES nodes (0: no projection)")
   int project;
@@ -74,7 +80,9 @@ final class StepProfileCommand implements Runnable {
   @Override
   public void run() {
     String loadBefore = SparkJobs.loadAverage();
-    StepProfile profile = StepProfile.of(PretrainedModels.folder(model), workers, batch, microBatches, steps, seqLen);
+    SparkDataParallel.Reduction r = SparkDataParallel.Reduction.parse(reduction, "--reduction");
+    StepProfile profile = StepProfile.of(PretrainedModels.folder(model), workers, batch, microBatches, steps, seqLen)
+        .reduction(r);
     List<Map<String, Double>> measured;
     long parameters;
     try (SparkJobs jobs = SparkJobs.open(master); TaskModel driver = profile.driverModel()) {
@@ -87,15 +95,18 @@ final class StepProfileCommand implements Runnable {
     ObjectMapper json = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
     ObjectNode o = json.createObjectNode();
     o.put("model", model).put("master", master).put("workers", workers).put("batch", batch)
-        .put("micro_batches", microBatches).put("seq_len", seqLen).put("steps", steps).put("parameters", parameters);
+        .put("micro_batches", microBatches).put("seq_len", seqLen).put("steps", steps).put("parameters", parameters)
+        .put("reduction", r.name().toLowerCase(Locale.ROOT));
     o.put("loadavg_before", loadBefore).put("loadavg_after", loadAfter).put("peak_rss_mb", SparkJobs.peakRssMb());
     o.put("warmup_step_s", measured.get(0).get(StepProfile.STEP));
     ObjectNode med = o.putObject("median");
     medians.forEach(med::put);
     PrintWriter err = spec.commandLine().getErr();
-    err.printf(Locale.ROOT, "%d workers, batch %d (%d micro-batches per worker), T=%d, median of %d steps:"
+    err.printf(Locale.ROOT, "%d workers, %s reduction, batch %d (%d micro-batches per worker), T=%d, median of %d"
+        + " steps:"
         + " step %.3f s = broadcast %.3f + compute %.3f + transfer %.3f + reduce %.3f + update %.3f s (+ %.3f s other); gradients"
-        + " %.1f MB; an empty job %.3f s; load average %s -> %s; peak RSS %.0f MB%n", workers, batch, microBatches, seqLen, steps,
+        + " %.1f MB; an empty job %.3f s; load average %s -> %s; peak RSS %.0f MB%n", workers,
+        r.name().toLowerCase(Locale.ROOT), batch, microBatches, seqLen, steps,
         medians.get(StepProfile.STEP), medians.get(StepTimings.BROADCAST), medians.get(StepTimings.COMPUTE), medians.get(StepTimings.TRANSFER),
         medians.get(StepTimings.REDUCE), medians.get(StepProfile.UPDATE), medians.get(StepProfile.OTHER),
         medians.get(StepTimings.GRAD_MB), medians.get(StepProfile.EMPTY_JOB), loadBefore, loadAfter,

@@ -32,9 +32,12 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>each task takes a replica of the model from its JVM's pool (built once by {@code replicas}), assigns the
  *       weights, and returns the summed gradient of its share (its mean gradient times its example count) and its
  *       summed loss;
- *   <li>the driver adds them up and divides by the micro-batch's example count: the mean loss and gradient of the whole
- *       micro-batch, for losses that are means over examples (classification, regression, QA; a tagger's loss is a
- *       mean over tokens, which this weights by examples).
+ *   <li>the gradients are added up and divided by the micro-batch's example count: the mean loss and gradient of the
+ *       whole micro-batch, for losses that are means over examples (classification, regression, QA; a tagger's loss is
+ *       a mean over tokens, which this weights by examples). {@link Reduction#DRIVER} collects every worker's whole
+ *       gradient and sums them on the driver; {@link Reduction#SHUFFLE} sums them in a reduce-scatter through a Spark
+ *       shuffle, so the driver receives one gradient's bytes whatever the number of workers. Both add the workers'
+ *       gradients in worker order in double precision: the same floats either way.
  * </ol>
  *
  * With {@link #cache}, the training examples are cached on the executors once ({@link CachedExamples}, one partition
@@ -63,9 +66,37 @@ public final class SparkDataParallel<B, S extends Serializable> implements Train
     Trainable<B> create();
   }
 
+  /** How the workers' gradients are summed into the micro-batch's mean gradient. */
+  public enum Reduction {
+    /** The driver collects each worker's whole gradient and sums them: N gradients into the driver. */
+    DRIVER,
+    /**
+     * A reduce-scatter through a Spark shuffle: each worker cuts its gradient into {@code workers} slices, as many
+     * reduce tasks each sum one slice over all workers, and the driver collects the summed slices (one gradient's
+     * bytes). Each node sends and receives about one gradient a step, so the transfer does not grow with N.
+     */
+    SHUFFLE;
+
+    /** The reduction named {@code value} ({@code driver}, {@code shuffle}); {@code what} names the setting. */
+    public static Reduction parse(String value, String what) {
+      for (Reduction r : values()) {
+        if (r.name().equalsIgnoreCase(value == null ? "" : value.strip())) return r;
+      }
+      throw new JbertException(what + " is " + value + "; expected driver or shuffle");
+    }
+  }
+
   /** One worker's summed loss and gradients, and what it measured. */
-  record Part(int examples, double lossSum, Map<String, float[]> gradSums, StepTimings.Worker timing)
+  record Part(int worker, int examples, double lossSum, Map<String, float[]> gradSums, StepTimings.Worker timing)
       implements Serializable {}
+
+  /**
+   * What a shuffle reduction moves: from a worker, slice {@code k} of its summed gradient (or, under key -1, only its
+   * count, loss and timing); from a reduce task, the slice's mean over all workers (worker -1) and every worker's
+   * count, loss and timing under key -1.
+   */
+  record Slice(int worker, int examples, int senders, double lossSum, List<StepTimings.Worker> timings,
+      float[] values) implements Serializable {}
 
   /** Tests only: how many of the next worker tasks fail on purpose (Spark must retry them). */
   static final java.util.concurrent.atomic.AtomicInteger INJECTED_FAILURES =
@@ -81,6 +112,7 @@ public final class SparkDataParallel<B, S extends Serializable> implements Train
   private final ReplicaFactory<B> replicas;
   private final Sharding<B, S> sharding;
   private int microBatches = 1;
+  private Reduction reduction = Reduction.DRIVER;
   private long seed;
   private CachedExamples<S> cached;
   /** The example indices of the batches the cached source handed out and the trainer has not run yet. */
@@ -110,6 +142,12 @@ public final class SparkDataParallel<B, S extends Serializable> implements Train
   public SparkDataParallel<B, S> microBatches(int m) {
     if (m < 1) throw new JbertException("distributed.micro_batches " + m + "; expected at least 1");
     this.microBatches = m;
+    return this;
+  }
+
+  /** How the workers' gradients are summed ({@link Reduction#DRIVER} unless set). */
+  public SparkDataParallel<B, S> reduction(Reduction r) {
+    this.reduction = java.util.Objects.requireNonNull(r, "reduction");
     return this;
   }
 
@@ -178,49 +216,157 @@ public final class SparkDataParallel<B, S extends Serializable> implements Train
     int m = microBatches;
     ReplicaFactory<B> f = replicas;
     Sharding<B, S> sh = sharding;
-    List<Part> parts;
-    try {
-      if (indices != null) {
-        if (cached == null) throw new IllegalStateException("a cached batch after close()");
-        int width = cached.width(indices);
-        parts = cached.rows().mapPartitionsWithIndex((p, it) -> List.of(work(k, f, sh,
-            sh.join(rowsOf(it, indices), width), m, w, s * 31 + p)).iterator(), false).collect();
-      } else {
-        List<S> shares = sharding.split(batch, workers);
-        List<Integer> index = new ArrayList<>();
-        for (int i = 0; i < shares.size(); i++) index.add(i);
-        parts = sc.parallelize(index, index.size()).map(i -> work(k, f, sh, shares.get(i), m, w, s * 31 + i))
-            .collect();
-      }
-    } finally {
-      w.destroy();
+    List<String> names = new ArrayList<>(shapes.keySet());
+    long[] lengths = new long[names.size()];
+    for (int i = 0; i < lengths.length; i++) lengths[i] = weights.get(names.get(i)).length;
+    org.apache.spark.api.java.JavaRDD<Part> work;
+    if (indices != null) {
+      if (cached == null) throw new IllegalStateException("a cached batch after close()");
+      int width = cached.width(indices);
+      work = cached.rows().mapPartitionsWithIndex((p, it) -> List.of(work(p, k, f, sh,
+          sh.join(rowsOf(it, indices), width), m, w, s * 31 + p)).iterator(), false);
+    } else {
+      List<S> shares = sharding.split(batch, workers);
+      List<Integer> index = new ArrayList<>();
+      for (int i = 0; i < shares.size(); i++) index.add(i);
+      work = sc.parallelize(index, index.size()).map(i -> work(i, k, f, sh, shares.get(i), m, w, s * 31 + i));
     }
-    long t2 = System.nanoTime();
     int n = 0;
     long bytes = 0;
     List<StepTimings.Worker> measured = new ArrayList<>();
     double loss = 0;
-    Map<String, double[]> sum = new LinkedHashMap<>();
-    for (Part p : parts) {
-      n += p.examples();
-      loss += p.lossSum();
-      measured.add(p.timing());
-      for (Map.Entry<String, float[]> e : p.gradSums().entrySet()) {
-        double[] acc = sum.computeIfAbsent(e.getKey(), x -> new double[e.getValue().length]);
-        float[] g = e.getValue();
-        bytes += 4L * g.length;
-        for (int j = 0; j < g.length; j++) acc[j] += g[j];
-      }
-    }
     Map<String, INDArray> grads = new LinkedHashMap<>();
-    for (Map.Entry<String, double[]> e : sum.entrySet()) {
-      double[] a = e.getValue();
-      float[] mean = new float[a.length];
-      for (int j = 0; j < a.length; j++) mean[j] = (float) (a[j] / n);
-      grads.put(e.getKey(), Nd4j.createFromArray(mean).reshape(shapes.get(e.getKey())));
+    long t2;
+    if (reduction == Reduction.DRIVER) {
+      List<Part> parts;
+      try {
+        parts = work.collect();
+      } finally {
+        w.destroy();
+      }
+      t2 = System.nanoTime();
+      Map<String, double[]> sum = new LinkedHashMap<>();
+      for (Part p : parts) {
+        n += p.examples();
+        loss += p.lossSum();
+        measured.add(p.timing());
+        for (Map.Entry<String, float[]> e : p.gradSums().entrySet()) {
+          double[] acc = sum.computeIfAbsent(e.getKey(), x -> new double[e.getValue().length]);
+          float[] g = e.getValue();
+          bytes += 4L * g.length;
+          for (int j = 0; j < g.length; j++) acc[j] += g[j];
+        }
+      }
+      for (String name : names) { // the driver's parameter order, as the shuffle reduction hands them over
+        double[] a = sum.get(name);
+        if (a == null) continue;
+        float[] mean = new float[a.length];
+        for (int j = 0; j < a.length; j++) mean[j] = (float) (a[j] / n);
+        grads.put(name, Nd4j.createFromArray(mean).reshape(shapes.get(name)));
+      }
+    } else {
+      int slices = workers;
+      List<scala.Tuple2<Integer, Slice>> reduced;
+      try {
+        reduced = work.flatMapToPair(p -> slicesOf(p, names, lengths, slices).iterator())
+            .groupByKey(new org.apache.spark.HashPartitioner(slices + 1))
+            .mapValues(SparkDataParallel::sumSlices).collect();
+      } finally {
+        w.destroy();
+      }
+      t2 = System.nanoTime();
+      long total = 0;
+      for (long len : lengths) total += len;
+      float[] flat = new float[Math.toIntExact(total)];
+      int senders = 0;
+      for (scala.Tuple2<Integer, Slice> r : reduced) {
+        Slice v = r._2();
+        if (r._1() < 0) {
+          n = v.examples();
+          loss = v.lossSum();
+          senders = v.senders();
+          measured.addAll(v.timings());
+        } else {
+          System.arraycopy(v.values(), 0, flat, (int) sliceStart(total, slices, r._1()), v.values().length);
+        }
+      }
+      bytes = 4L * total * senders; // what the workers sent; the driver received 4 * total
+      int at = 0;
+      for (int i = 0; i < names.size(); i++) {
+        float[] g = java.util.Arrays.copyOfRange(flat, at, at + (int) lengths[i]);
+        at += (int) lengths[i];
+        grads.put(names.get(i), Nd4j.createFromArray(g).reshape(shapes.get(names.get(i))));
+      }
     }
     timings.add((t1 - t0) / 1e9, (t2 - t1) / 1e9, measured, bytes, (System.nanoTime() - t2) / 1e9);
     return new LossAndGradients(loss / n, grads);
+  }
+
+  /** Where slice {@code k} of {@code slices} of a vector of {@code total} values starts. */
+  static long sliceStart(long total, int slices, int k) {
+    return total * k / slices;
+  }
+
+  /**
+   * A worker's part as shuffle records: its count, loss and timing under key -1 and, when it ran rows, slice k of its
+   * summed gradient (the parameters in the driver's order, flattened) under key k.
+   */
+  static List<scala.Tuple2<Integer, Slice>> slicesOf(Part p, List<String> names, long[] lengths, int slices) {
+    List<scala.Tuple2<Integer, Slice>> out = new ArrayList<>(slices + 1);
+    out.add(new scala.Tuple2<>(-1, new Slice(p.worker(), p.examples(),
+        p.examples() > 0 ? 1 : 0, p.lossSum(), List.of(p.timing()), null)));
+    if (p.examples() == 0) return out;
+    long total = 0;
+    for (long len : lengths) total += len;
+    float[] flat = new float[Math.toIntExact(total)];
+    int at = 0;
+    for (int i = 0; i < names.size(); i++) {
+      float[] g = p.gradSums().get(names.get(i));
+      if (g == null || g.length != lengths[i]) {
+        throw new JbertException("worker " + p.worker() + " sent " + (g == null ? "no" : g.length + " values of the")
+            + " gradient of " + names.get(i) + "; expected " + lengths[i]);
+      }
+      System.arraycopy(g, 0, flat, at, g.length);
+      at += g.length;
+    }
+    for (int k = 0; k < slices; k++) {
+      int from = (int) sliceStart(total, slices, k);
+      int to = (int) sliceStart(total, slices, k + 1);
+      out.add(new scala.Tuple2<>(k, new Slice(p.worker(), p.examples(), 1, 0, null,
+          java.util.Arrays.copyOfRange(flat, from, to))));
+    }
+    return out;
+  }
+
+  /**
+   * On a reduce task: the workers' records of one key in worker order; for a slice, their sum in double divided by
+   * the example count (as the driver reduction does it); for key -1, the total count and loss and every timing.
+   */
+  static Slice sumSlices(Iterable<Slice> records) {
+    List<Slice> in = new ArrayList<>();
+    records.forEach(in::add);
+    in.sort(java.util.Comparator.comparingInt(Slice::worker));
+    int n = 0;
+    for (Slice r : in) n += r.examples();
+    if (in.get(0).values() == null) { // key -1
+      double loss = 0;
+      int senders = 0;
+      List<StepTimings.Worker> timings = new ArrayList<>();
+      for (Slice r : in) {
+        loss += r.lossSum();
+        senders += r.senders();
+        timings.addAll(r.timings());
+      }
+      return new Slice(-1, n, senders, loss, timings, null);
+    }
+    double[] acc = new double[in.get(0).values().length];
+    for (Slice r : in) {
+      float[] g = r.values();
+      for (int j = 0; j < g.length; j++) acc[j] += g[j];
+    }
+    float[] mean = new float[acc.length];
+    for (int j = 0; j < acc.length; j++) mean[j] = (float) (acc[j] / n);
+    return new Slice(-1, n, in.size(), 0, null, mean);
   }
 
   /** A partition's rows of the batch {@code indices}, in the batch's order. */
@@ -246,13 +392,14 @@ public final class SparkDataParallel<B, S extends Serializable> implements Train
    * the weights and the forward and backward passes are timed.
    */
   @SuppressWarnings("unchecked")
-  private static <B, S extends Serializable> Part work(String key, ReplicaFactory<B> factory, Sharding<B, S> sharding,
-      S share, int micro, Broadcast<Map<String, float[]>> broadcast, long seed) throws Exception {
+  private static <B, S extends Serializable> Part work(int worker, String key, ReplicaFactory<B> factory,
+      Sharding<B, S> sharding, S share, int micro, Broadcast<Map<String, float[]>> broadcast, long seed)
+      throws Exception {
     if (INJECTED_FAILURES.getAndUpdate(x -> Math.max(0, x - 1)) > 0) {
       throw new IllegalStateException("a task failure injected by a test");
     }
     if (sharding.size(share) == 0) { // a partition with no row of this batch
-      return new Part(0, 0, Map.of(), new StepTimings.Worker(0, 0));
+      return new Part(worker, 0, 0, Map.of(), new StepTimings.Worker(0, 0));
     }
     long t0 = System.nanoTime();
     Map<String, float[]> weights = broadcast.value();
@@ -309,7 +456,7 @@ public final class SparkDataParallel<B, S extends Serializable> implements Train
           e.getValue().close();
         }
       }
-      return new Part(total, lossSum, g, new StepTimings.Worker(read, compute / 1e9));
+      return new Part(worker, total, lossSum, g, new StepTimings.Worker(read, compute / 1e9));
     } finally {
       idle.add(replica);
     }

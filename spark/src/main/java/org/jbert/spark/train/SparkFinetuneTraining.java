@@ -39,7 +39,8 @@ public final class SparkFinetuneTraining implements DistributedTraining {
     String folder = replica.toAbsolutePath().toString();
     SparkDataParallel<Batch, TaskBatchSharding.Share> dp = new SparkDataParallel<>(
         JavaSparkContext.fromSparkContext(spark.sparkContext()), model, config.workers(), folder,
-        () -> TaskModelFiles.load(Path.of(folder)), new TaskBatchSharding()).microBatches(config.microBatches());
+        () -> TaskModelFiles.load(Path.of(folder)), new TaskBatchSharding()).microBatches(config.microBatches())
+        .reduction(SparkDataParallel.Reduction.parse(config.reduction(), "distributed.reduction"));
     return new Session() {
       @Override
       public Trainable<Batch> trainable() {

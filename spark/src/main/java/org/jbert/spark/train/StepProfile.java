@@ -47,6 +47,7 @@ public final class StepProfile {
   private final int steps;
   private final int seqLen;
   private final BertConfig config;
+  private SparkDataParallel.Reduction reduction = SparkDataParallel.Reduction.DRIVER;
 
   private StepProfile(Path model, int workers, int batch, int microBatches, int steps, int seqLen, BertConfig config) {
     this.model = model;
@@ -78,6 +79,17 @@ public final class StepProfile {
     return new StepProfile(model, workers, batch, microBatches, steps, seqLen, c);
   }
 
+  /** Profiles {@code r} ({@link SparkDataParallel.Reduction#DRIVER} unless set). */
+  public StepProfile reduction(SparkDataParallel.Reduction r) {
+    this.reduction = java.util.Objects.requireNonNull(r, "reduction");
+    return this;
+  }
+
+  /** The reduction profiled. */
+  public SparkDataParallel.Reduction reduction() {
+    return reduction;
+  }
+
   /** The driver's model: the encoder with a fresh 2-class head (the workers build the same from the same folder). */
   public TaskModel driverModel() {
     return classifier(model.toAbsolutePath().toString());
@@ -100,7 +112,8 @@ public final class StepProfile {
     int[] all = new int[batch];
     Arrays.setAll(all, i -> i);
     try (SparkDataParallel<Batch, TaskBatchSharding.Share> dp = new SparkDataParallel<>(sc, driver, workers,
-            folder + "#step-profile", () -> classifier(folder), new TaskBatchSharding()).microBatches(microBatches);
+            folder + "#step-profile", () -> classifier(folder), new TaskBatchSharding()).microBatches(microBatches)
+            .reduction(reduction);
         AdamW opt = new AdamW(driver.parameters(), HYPER);
         OptimizerStep<Batch> step = new OptimizerStep<>(dp, opt, 1, MAX_GRAD_NORM, SEED)) {
       BatchSource<Batch> rows = dp.cache(rows());
@@ -190,6 +203,6 @@ public final class StepProfile {
     double moving = Math.max(medians.get(StepTimings.TRANSFER) - job, 1e-6); // > 0 even when the job is all of it
     return new StepProjection.Measured(medians.get(StepTimings.COMPUTE) / share, share / microBatches,
         bytes / workers, bytes / moving, job, medians.get(StepTimings.BROADCAST), medians.get(StepTimings.REDUCE)
-        / workers, medians.get(UPDATE));
+        / workers, medians.get(UPDATE), reduction, workers);
   }
 }

@@ -18,9 +18,11 @@ import java.util.Map;
  *   <li>{@value #COMPUTE}: the largest forward + backward time of any worker (its micro-batches, measured in the task);
  *   <li>{@value #TRANSFER}: the job's wall time minus the slowest worker's read + compute: scheduling, shipping the
  *       tasks, assigning the weights to the replica, packing the gradient and collecting it on the driver (and, in a
- *       worker's first step, building its replica);
- *   <li>{@value #REDUCE}: the driver summing the workers' gradients and averaging them by example count;
- *   <li>{@value #GRAD_MB}: the gradient payload collected (4-byte floats, all workers), in MB (10^6 bytes).
+ *       worker's first step, building its replica); with the shuffle reduction also the shuffle and the reduce tasks'
+ *       sums;
+ *   <li>{@value #REDUCE}: the driver summing the workers' gradients and averaging them by example count (with the
+ *       shuffle reduction: assembling the summed slices);
+ *   <li>{@value #GRAD_MB}: the gradient payload the workers sent (4-byte floats, all workers), in MB (10^6 bytes).
  * </ul>
  *
  * So broadcast + compute + transfer = the driver's broadcast plus the jobs' wall time, and with reduce they never

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * single-process run step by step (loss and gradient norm, 1e-5 relative) and so Hugging Face's trajectory
  * (FinetuneGoldenTest's figures, 1e-4 as there); the run folder holds the same files (metrics, report, model). A
  * distributed run stopped after step 2 ({@code --stop-after}, as a killed driver leaves its last checkpoint) and
- * continued with {@code --resume} gives the uninterrupted run's losses. The distributed run's metrics carry each
- * step's timings ({@link #assertStepTimings}).
+ * continued with {@code --resume}, and the shuffle reduction, gives the uninterrupted run's losses. The metrics carry
+ * each step's timings ({@link #assertStepTimings}).
  */
 class DistributedRunTest {
   static final double[] HF_LOSS = {1.1093875169754028, 1.093855857849121, 1.082936406135559, 1.0720211267471313};
@@ -58,7 +58,9 @@ class DistributedRunTest {
         "distributed.workers=2"};
     Path resumed = dir.resolve("resumed");
     run(resumed, CliRun.concat(distributed, new String[] {"--stop-after", "2"}));
-    List<ObjectNode> after = run(resumed, CliRun.concat(distributed, new String[] {"--resume"}));
+    // resumed with the shuffle reduction: the same sums (the reduction is not a resume setting)
+    List<ObjectNode> after = run(resumed, CliRun.concat(distributed, new String[] {"--resume", "--set",
+        "distributed.reduction=shuffle"}));
     assertEquals(4, after.size(), "steps 1-2, then 3-4 after the resume");
     for (int i = 0; i < 4; i++) {
       double a = spark.get(i).get("loss").asDouble(), b = after.get(i).get("loss").asDouble();

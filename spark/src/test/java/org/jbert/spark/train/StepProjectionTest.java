@@ -42,6 +42,27 @@ class StepProjectionTest {
     assertEquals(20, StepProjection.smallestUnder(M, 2, 0.1).microBatches());
   }
 
+  /**
+   * The shuffle reduction measured on 2 nodes with the same figures (workers sent 2 x 440 MB in 8 s beyond the job):
+   * on N nodes each node and the driver move f(N) = 2 (N - 1) / N + 1 gradients, f(2) = 2, f(16) = 2.875, so the
+   * transfer is 0.2 + 8 x 2.875 / 2 = 11.7 s on 16 nodes (64.2 s with the driver reduction) and the driver's
+   * reduction stays 2 x 0.25 s.
+   */
+  @Test
+  void shuffleReductionTransferStaysBounded() {
+    StepProjection.Measured s = new StepProjection.Measured(0.5, 8, 440e6, 110e6, 0.2, 0.5, 0.25, 1.0,
+        SparkDataParallel.Reduction.SHUFFLE, 2);
+    assertEquals(8.2, StepProjection.at(s, 2, 1).transferSeconds(), 1e-12, "as measured");
+    StepProjection p = StepProjection.at(s, 16, 1);
+    assertEquals(0.2 + 8 * 2.875 / 2, p.transferSeconds(), 1e-12);
+    assertEquals(0.5 + 4 + 11.7 + 0.5 + 1, p.stepSeconds(), 1e-12);
+    assertEquals(0.2 + 8 * 3.0 / 2, StepProjection.at(s, 1_000_000, 1).transferSeconds(), 1e-4, "bounded by f = 3");
+    // M * 4 > (0.5 + 11.7) * 9 - (0.5 + 1) = 108.3  =>  M = 28 (145 with the driver reduction)
+    assertEquals(28, StepProjection.smallestUnder(s, 16, 0.1).microBatches());
+    assertThrows(JbertException.class, () -> new StepProjection.Measured(0.5, 8, 1, 1, 0, 0, 0, 0,
+        SparkDataParallel.Reduction.SHUFFLE, 0));
+  }
+
   @Test
   void computeBoundStepNeedsOneMicroBatch() {
     StepProjection.Measured cheap = new StepProjection.Measured(10, 8, 1e6, 1e9, 0, 0, 0, 0);
