@@ -269,19 +269,7 @@ public final class SpamAssassinSplits {
   /** The first {@code Subject} header of a raw message, unfolded and decoded; empty when there is none. */
   static String subject(String raw) {
     int end = raw.indexOf("\n\n");
-    String[] lines = (end < 0 ? raw : raw.substring(0, end)).split("\r?\n");
-    for (int i = 0; i < lines.length; i++) {
-      String l = lines[i];
-      if (l.regionMatches(true, 0, "Subject:", 0, 8)) {
-        StringBuilder v = new StringBuilder(l.substring(8));
-        while (i + 1 < lines.length && !lines[i + 1].isEmpty()
-            && (lines[i + 1].charAt(0) == ' ' || lines[i + 1].charAt(0) == '\t')) {
-          v.append(' ').append(lines[++i].strip());
-        }
-        return decodeWords(v.toString()).strip();
-      }
-    }
-    return "";
+    return decodeWords(EmailText.header(end < 0 ? raw : raw.substring(0, end), "Subject")).strip();
   }
 
   private static final Pattern ENCODED_WORD = Pattern.compile("=\\?([^?\\s]+)\\?([bBqQ])\\?([^?\\s]*)\\?=");
