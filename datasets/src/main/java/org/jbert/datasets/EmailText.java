@@ -24,12 +24,17 @@ import org.jsoup.Jsoup;
  *       other {@code multipart/*}: the text of every part, in order, separated by blank lines; {@code message/rfc822}:
  *       the enclosed message, as above; {@code text/plain} and {@code text/html}: their text; anything else
  *       (images, attachments) is left out; other {@code text/*} types are read as plain text. A part with no
- *       {@code Content-Type}, or one whose type cannot be read, is {@code text/plain}.
+ *       {@code Content-Type}, or one whose type cannot be read, is {@code text/plain}, except that a body with no
+ *       {@code Content-Type} whose lines hold a delimiter ({@code --X}) followed by a part's {@code Content-Type} is
+ *       read as {@code multipart/mixed} with boundary X (as some spam is sent: the top-level headers lost).
  *   <li><b>Transfer encodings</b> {@code base64} and {@code quoted-printable} are decoded with the part's
  *       {@code charset} (ISO-8859-1 when absent or unknown); other parts are kept as the message has them.
- *   <li><b>HTML</b> ({@code text/html}, or a text part that starts with an HTML tag, as much spam is sent) becomes
+ *   <li><b>HTML</b> ({@code text/html}, or a text part that starts with an HTML tag, after white space and
+ *       comments, as much spam is sent) becomes
  *       its visible text with jsoup ({@code <script>} and {@code <style>} dropped, whitespace collapsed).
- *   <li>A multipart whose boundary never occurs is read as one {@code text/plain} body.
+ *   <li>A multipart whose boundary never occurs is split at the delimiter the body has, as above (one spam declares
+ *       {@code =Multipart Boundary N} and writes {@code --= Multipart Boundary N}); with none, it is read as one
+ *       {@code text/plain} body.
  * </ul>
  */
 public final class EmailText {
@@ -51,9 +56,12 @@ public final class EmailText {
 
   private static final Pattern PARAM =
       Pattern.compile(";\\s*([A-Za-z0-9_.*-]+)\\s*=\\s*(?:\"([^\"]*)\"|([^;\\s]+))");
-  private static final Pattern HTML_START =
-      Pattern.compile("\\A\\s*(?:<!DOCTYPE html|<html|<head|<body|<table|<div|<font|<p\\b|<center|<br|<a\\s)",
-          Pattern.CASE_INSENSITIVE);
+  /** HTML from its first tag: after white space and comments; {@code <x-html>} is Eudora's wrapper. */
+  private static final Pattern HTML_START = Pattern.compile("\\A\\s*(?:<!--.*?-->\\s*)*(?:<!DOCTYPE html|<html|<head"
+      + "|<body|<table|<div|<font|<p\\b|<center|<br|<a\\s|<x-html>|<meta\\s)", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+  /** A delimiter line ({@code --boundary}) followed by a part's Content-Type header. */
+  private static final Pattern DELIMITER_LINE =
+      Pattern.compile("^--(\\S[^\\n]*?)[ \\t]*\\n(?=Content-Type:)", Pattern.CASE_INSENSITIVE | Pattern.MULTILINE);
   private static final Pattern MIME_TYPE = Pattern.compile("\\A\\s*([A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+)");
   private static final int MAX_DEPTH = 8;
 
@@ -87,11 +95,17 @@ public final class EmailText {
   private static String part(String headers, String body, int depth) {
     String type = header(headers, "Content-Type");
     Matcher mt = MIME_TYPE.matcher(type);
-    String mime = mt.find() ? mt.group(1).toLowerCase(Locale.ROOT) : "text/plain";
-    if (mime.startsWith("multipart/") && depth < MAX_DEPTH) {
-      String boundary = param(type, "boundary");
+    String mime = mt.find() ? mt.group(1).toLowerCase(Locale.ROOT) : type.isBlank() ? null : "text/plain";
+    if ((mime == null || mime.startsWith("multipart/")) && depth < MAX_DEPTH) {
+      String boundary = mime == null ? null : param(type, "boundary");
       List<String[]> parts = boundary == null ? List.of() : split(body, boundary);
-      if (parts.isEmpty()) return leaf("text/plain", "", body);
+      if (parts.isEmpty()) {
+        // no Content-Type, or a boundary that never occurs: the delimiter the body has, if a part's headers follow it
+        Matcher d = DELIMITER_LINE.matcher(body);
+        if (d.find()) parts = split(body, d.group(1));
+      }
+      if (parts.isEmpty()) return leaf("text/plain", mime == null ? headers : "", body);
+      if (mime == null) mime = "multipart/mixed";
       if (mime.equals("multipart/alternative")) {
         String chosen = "";
         for (String[] p : parts) {
@@ -113,6 +127,7 @@ public final class EmailText {
       }
       return out.toString();
     }
+    if (mime == null) mime = "text/plain";
     if (mime.equals("message/rfc822") && depth < MAX_DEPTH) {
       String inner = body.replace("\r\n", "\n");
       String sub = SpamAssassinSplits.subject(inner);

@@ -119,6 +119,33 @@ class EmailTextTest {
   }
 
   @Test
+  void htmlAfterCommentsAndMultipartsWithLostHeadersAreRead() {
+    // HTML after a comment (spam-2/00774's text/plain part, quoted-printable) and Eudora's <x-html> wrapper
+    assertEquals("Leaders wanted", EmailText.plainBody("Content-Type: text/plain\nContent-Transfer-Encoding: "
+        + "quoted-printable\n\n<!-- saved from url=3D(0022)http://x -->\n=\n\n<html xmlns:o=3D\"urn:o\">\n<head>"
+        + "<meta http-equiv=3DContent-Type content=3D\"text/html\"></head><body><p>Leaders wanted</p></body></html>"));
+    assertEquals("Drive safe", EmailText.plainBody("Subject: s\n\n<x-html>\n<html><body>Drive <b>safe</b>"));
+    // no Content-Type at all, the body still in parts (spam-2/00028): split at the delimiter that a part's headers
+    // follow; the preamble and the image part are left out
+    assertEquals("issue 422\n\nsecond part", EmailText.plainBody("From: a\n\nignored preamble\n--123.Java\n"
+        + "Content-Type: text/plain; charset=iso-8859-1\n\nissue 422\n--123.Java\nContent-Type: text/html\n\n"
+        + "<p>second part</p>\n--123.Java\nContent-Type: image/gif\n\nR0lGOD\n--123.Java--\n"));
+    // a declared boundary that never occurs, the body's delimiter with a space more (spam-1/00467)
+    assertEquals("Hello", EmailText.plainBody("Content-Type: multipart/alternative; boundary=\"=B 09\"\n\n"
+        + "This is a multipart MIME message.\n\n--= B 09\nContent-Type: text/plain;\n\tcharset=\"ISO-8859-1\"\n\n"
+        + "<html>\n<body><p align=\"center\">Hello</p></body></html>\n--= B 09--\n"));
+    // a plain text that only mentions a delimiter (no Content-Type after it) stays as it is
+    String talk = "a line\n--not a boundary\nContent-Length: 3\n";
+    assertEquals(talk.strip(), EmailText.plainBody("Subject: s\n\n" + talk));
+    // no Content-Type, no delimiter: a text/plain body, its transfer encoding still undone (spam-2/00716)
+    assertEquals("a customer", EmailText.plainBody("MIME-Version: 1.0\nContent-Transfer-Encoding: quoted-printable"
+        + "\n\na custo=\nmer"));
+    // an explicit text/plain is never split, whatever its lines look like
+    String quoted = "quoted:\n--Q\nContent-Type: text/plain\n\ninner\n--Q--";
+    assertEquals(quoted, EmailText.plainBody("Content-Type: text/plain\n\n" + quoted));
+  }
+
+  @Test
   void quotedPrintableDecodesBytesAndSoftBreaksAndKeepsStrayEquals() {
     assertEquals("a=b c", new String(EmailText.quotedPrintable("a=3Db=\n c"), StandardCharsets.ISO_8859_1));
     assertEquals("x = y =Z", new String(EmailText.quotedPrintable("x = y =Z"), StandardCharsets.ISO_8859_1));
