@@ -188,6 +188,7 @@ public final class TaskGroup {
       if (p instanceof TaskPredictions.Classes c) {
         ClassificationMetrics m = ClassificationMetrics.of(c.gold(), c.predicted(), c.labels());
         report.classification(m, CONFUSION_PNG);
+        misclassified(report, c, examples);
         log.printf(Locale.ROOT, "jbert eval: task: accuracy %.4f, macro F1 %.4f, MCC %.4f%n", m.accuracy(),
             m.macro().f1(), m.mcc());
       } else {
@@ -200,6 +201,40 @@ public final class TaskGroup {
       }
       return kind;
     }
+  }
+
+  /** The most misclassified examples {@link #misclassified} lists. */
+  static final int MISCLASSIFIED_ROWS = 50;
+  /** Characters of an example's text in that table. */
+  static final int EXCERPT_CHARS = 100;
+
+  /**
+   * A table of the examples the model got wrong, in file order (the first {@value #MISCLASSIFIED_ROWS}): id, gold
+   * and predicted label, and the beginning of the text (white space collapsed; a pair as {@code a [SEP] b}). Nothing
+   * when every example is right.
+   */
+  static void misclassified(Report report, TaskPredictions.Classes c, List<Example> examples) {
+    List<List<String>> rows = new ArrayList<>();
+    int wrong = 0;
+    for (int i = 0; i < c.size(); i++) {
+      if (c.gold()[i] == c.predicted()[i]) continue;
+      wrong++;
+      if (rows.size() == MISCLASSIFIED_ROWS) continue;
+      Example e = examples.get(i);
+      if (!e.id().equals(c.ids().get(i))) {
+        throw new IllegalStateException("prediction " + i + " is " + c.ids().get(i) + ", example " + e.id());
+      }
+      rows.add(List.of(e.id(), c.labels().get(c.gold()[i]), c.labels().get(c.predicted()[i]), excerpt(e)));
+    }
+    if (wrong == 0) return;
+    report.table("Misclassified: " + (wrong > rows.size() ? "the first " + rows.size() + " of " : "") + wrong
+        + " examples", List.of("id", "gold", "predicted", "text"), rows);
+  }
+
+  private static String excerpt(Example e) {
+    if (e.textA() == null) return "(pre-tokenized: " + e.tokens().inputIds().length + " ids)";
+    String t = (e.textB() == null ? e.textA() : e.textA() + " [SEP] " + e.textB()).strip().replaceAll("\\s+", " ");
+    return t.length() <= EXCERPT_CHARS ? t : t.substring(0, EXCERPT_CHARS).stripTrailing() + "...";
   }
 
   /** A jbert task folder ({@code jbert.json} with a head) or a Hugging Face task folder. */

@@ -217,6 +217,61 @@ class TaskGroupTest {
     assertEquals(Plots.HEATMAP_W, png.getWidth());
     assertEquals(0, s.get("checks").size(), "no bounds, no checks");
     assertEquals(List.of("Task metrics: classification"), titles(report), "only the task group ran");
+
+    // the misclassified examples, in file order: id (file:line here), gold, predicted, the text's beginning
+    List<Integer> wrong = new ArrayList<>();
+    for (int i = 0; i < n; i++) if (gold[i] != pred[i]) wrong.add(i);
+    assertTrue(!wrong.isEmpty() && wrong.size() < n, "a test that sees right and wrong predictions: " + wrong);
+    JsonNode table = null;
+    for (JsonNode tb : s.get("tables")) if (tb.get("title").asText().startsWith("Misclassified")) table = tb;
+    assertNotNull(table, "a misclassified table in " + s);
+    assertEquals("Misclassified: " + wrong.size() + " examples", table.get("title").asText());
+    assertEquals(List.of("id", "gold", "predicted", "text"), JSON.convertValue(table.get("header"), List.class));
+    assertEquals(wrong.size(), table.get("rows").size());
+    for (int j = 0; j < wrong.size(); j++) {
+      int i = wrong.get(j);
+      JsonNode row = table.get("rows").get(j);
+      JsonNode line = JSON.readTree(lines.get(i));
+      assertTrue(row.get(0).asText().endsWith("texts.jsonl:" + (i + 1)), row.toString());
+      assertEquals(LABELS.get(gold[i]), row.get(1).asText(), row.toString());
+      assertEquals(LABELS.get(pred[i]), row.get(2).asText(), row.toString());
+      String text = line.get("text").asText() + (line.has("text_b") ? " [SEP] " + line.get("text_b").asText() : "");
+      assertEquals(text, row.get(3).asText());
+    }
+    assertTrue(md.contains("| " + table.get("rows").get(0).get(0).asText() + " | "), md);
+  }
+
+  @Test
+  void theMisclassifiedTableKeepsTheFirstFiftyAndCutsLongTexts() throws Exception {
+    List<org.jbert.finetune.data.Example> examples = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    int n = 70;
+    int[] gold = new int[n], pred = new int[n];
+    for (int i = 0; i < n; i++) {
+      String id = "f.jsonl:" + (i + 1);
+      examples.add(i == 1 ? new org.jbert.finetune.data.Example(id, id, null, null,
+          new org.jbert.finetune.data.Example.Tokens(new int[] {2, 5, 3}, new int[] {1, 1, 1}, new int[3]),
+          List.of("pos"), false)
+          : org.jbert.finetune.data.Example.text(id, "word  \n".repeat(i + 1) + "end", null, "pos"));
+      ids.add(id);
+      gold[i] = 2;
+      pred[i] = i % 7 == 0 ? 2 : 0; // 60 wrong: every index but 0, 7, ..., 63
+    }
+    Report r = new Report("t").section("s");
+    TaskGroup.misclassified(r, new TaskPredictions.Classes(ids, gold, pred, LABELS), examples);
+    JsonNode table = JSON.readTree(r.toJson()).get("sections").get(0).get("tables").get(0);
+    assertEquals("Misclassified: the first 50 of 60 examples", table.get("title").asText());
+    assertEquals(50, table.get("rows").size());
+    assertEquals("f.jsonl:2", table.get("rows").get(0).get(0).asText());
+    assertEquals("(pre-tokenized: 3 ids)", table.get("rows").get(0).get(3).asText());
+    assertEquals("neg", table.get("rows").get(0).get(2).asText());
+    assertEquals("word word word end", table.get("rows").get(1).get(3).asText(), "white space collapsed");
+    String last = table.get("rows").get(49).get(3).asText();
+    assertEquals("word ".repeat(TaskGroup.EXCERPT_CHARS / 5).strip() + "...", last, "cut at 100 characters");
+
+    Report none = new Report("t").section("s");
+    TaskGroup.misclassified(none, new TaskPredictions.Classes(ids, gold, gold, LABELS), examples);
+    assertEquals(0, JSON.readTree(none.toJson()).get("sections").get(0).get("tables").size(), "all right: no table");
   }
 
   @Test
