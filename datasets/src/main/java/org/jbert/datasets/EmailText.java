@@ -56,12 +56,11 @@ public final class EmailText {
 
   private static final Pattern PARAM =
       Pattern.compile(";\\s*([A-Za-z0-9_.*-]+)\\s*=\\s*(?:\"([^\"]*)\"|([^;\\s]+))");
-  /** HTML from its first tag: after white space and comments; {@code <x-html>} is Eudora's wrapper. */
-  private static final Pattern HTML_START = Pattern.compile("\\A\\s*(?:<!--.*?-->\\s*)*(?:<!DOCTYPE html|<html|<head"
-      + "|<body|<table|<div|<font|<p\\b|<center|<br|<a\\s|<x-html>|<meta\\s)", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
-  /** A delimiter line ({@code --boundary}) followed by a part's Content-Type header. */
-  private static final Pattern DELIMITER_LINE =
-      Pattern.compile("^--(\\S[^\\n]*?)[ \\t]*\\n(?=Content-Type:)", Pattern.CASE_INSENSITIVE | Pattern.MULTILINE);
+  /** HTML from its first tag, after white space and whole comments; {@code <x-html>} is Eudora's wrapper. */
+  private static final Pattern HTML_START = Pattern.compile("\\A\\s*(?:<!--(?:(?!-->).)*-->\\s*)*+(?:<!DOCTYPE html"
+      + "|<html|<head|<body|<table|<div|<font|<p\\b|<center|<br|<a\\s|<x-html>|<meta\\s)",
+      Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+  private static final Pattern HEADER_LINE = Pattern.compile("[!-9;-~]+:.*");
   private static final Pattern MIME_TYPE = Pattern.compile("\\A\\s*([A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+)");
   private static final int MAX_DEPTH = 8;
 
@@ -95,37 +94,26 @@ public final class EmailText {
   private static String part(String headers, String body, int depth) {
     String type = header(headers, "Content-Type");
     Matcher mt = MIME_TYPE.matcher(type);
-    String mime = mt.find() ? mt.group(1).toLowerCase(Locale.ROOT) : type.isBlank() ? null : "text/plain";
+    String mime = null; // null: no Content-Type at all
+    if (mt.find()) {
+      mime = mt.group(1).toLowerCase(Locale.ROOT);
+    } else if (!type.isBlank()) {
+      mime = "text/plain";
+    }
     if ((mime == null || mime.startsWith("multipart/")) && depth < MAX_DEPTH) {
       String boundary = mime == null ? null : param(type, "boundary");
       List<String[]> parts = boundary == null ? List.of() : split(body, boundary);
       if (parts.isEmpty()) {
-        // no Content-Type, or a boundary that never occurs: the delimiter the body has, if a part's headers follow it
-        Matcher d = DELIMITER_LINE.matcher(body);
-        if (d.find()) parts = split(body, d.group(1));
+        // no Content-Type, or a boundary that never occurs: the delimiter the body opens with, if any
+        String implied = impliedBoundary(body);
+        if (implied != null) parts = split(body, implied);
       }
       if (parts.isEmpty()) return leaf("text/plain", mime == null ? headers : "", body);
-      if (mime == null) mime = "multipart/mixed";
-      if (mime.equals("multipart/alternative")) {
-        String chosen = "";
-        for (String[] p : parts) {
-          String text = part(p[0], p[1], depth + 1);
-          if (text.isBlank()) continue;
-          String pm = header(p[0], "Content-Type");
-          boolean plain = pm.isEmpty() || pm.strip().toLowerCase(Locale.ROOT).startsWith("text/plain");
-          if (plain) return text;
-          chosen = text;
-        }
-        return chosen;
+      if (mime == null) {
+        String text = multipart("multipart/mixed", parts, depth);
+        return text.isBlank() ? leaf("text/plain", headers, body) : text;
       }
-      StringBuilder out = new StringBuilder();
-      for (String[] p : parts) {
-        String text = part(p[0], p[1], depth + 1).strip();
-        if (text.isEmpty()) continue;
-        if (out.length() > 0) out.append("\n\n");
-        out.append(text);
-      }
-      return out.toString();
+      return multipart(mime, parts, depth);
     }
     if (mime == null) mime = "text/plain";
     if (mime.equals("message/rfc822") && depth < MAX_DEPTH) {
@@ -138,6 +126,61 @@ public final class EmailText {
       return leaf(mime, headers, body);
     }
     return "";
+  }
+
+  /** The text of a multipart of type {@code mime} from its {@code parts} ({headers, body} each). */
+  private static String multipart(String mime, List<String[]> parts, int depth) {
+    if (mime.equals("multipart/alternative")) {
+      String chosen = "";
+      for (String[] p : parts) {
+        String text = part(p[0], p[1], depth + 1);
+        if (text.isBlank()) continue;
+        String pm = header(p[0], "Content-Type");
+        boolean plain = pm.isEmpty() || pm.strip().toLowerCase(Locale.ROOT).startsWith("text/plain");
+        if (plain) return text;
+        chosen = text;
+      }
+      return chosen;
+    }
+    StringBuilder out = new StringBuilder();
+    for (String[] p : parts) {
+      String text = part(p[0], p[1], depth + 1).strip();
+      if (text.isEmpty()) continue;
+      if (out.length() > 0) out.append("\n\n");
+      out.append(text);
+    }
+    return out.toString();
+  }
+
+  /**
+   * The boundary X of a body whose first or second non-blank line is a delimiter {@code --X} followed by a part's
+   * header block with a {@code Content-Type}; null otherwise. Only the opening lines are read: a message quoting a
+   * MIME source further down (a list post about MIME) is not split.
+   */
+  static String impliedBoundary(String body) {
+    String[] lines = body.split("\n", -1);
+    int nonBlank = 0;
+    for (int i = 0; i < lines.length && nonBlank < 2; i++) {
+      String l = lines[i].stripTrailing();
+      if (l.isBlank()) continue;
+      nonBlank++;
+      if (l.length() > 2 && l.startsWith("--") && !Character.isWhitespace(l.charAt(2))
+          && contentTypeFollows(lines, i + 1)) {
+        return l.substring(2);
+      }
+    }
+    return null;
+  }
+
+  /** Whether the header block starting at line {@code from} (up to a blank line) has a Content-Type. */
+  private static boolean contentTypeFollows(String[] lines, int from) {
+    for (int i = from; i < lines.length && !lines[i].isBlank(); i++) {
+      String l = lines[i];
+      if (l.regionMatches(true, 0, "Content-Type:", 0, "Content-Type:".length())) return true;
+      boolean continuation = l.charAt(0) == ' ' || l.charAt(0) == '\t';
+      if (!continuation && !HEADER_LINE.matcher(l).matches()) return false;
+    }
+    return false;
   }
 
   private static String leaf(String mime, String headers, String body) {

@@ -134,6 +134,17 @@ class EmailTextTest {
     assertEquals("Hello", EmailText.plainBody("Content-Type: multipart/alternative; boundary=\"=B 09\"\n\n"
         + "This is a multipart MIME message.\n\n--= B 09\nContent-Type: text/plain;\n\tcharset=\"ISO-8859-1\"\n\n"
         + "<html>\n<body><p align=\"center\">Hello</p></body></html>\n--= B 09--\n"));
+    // part headers in another order: the Content-Type need not come first
+    assertEquals("reordered", EmailText.plainBody("From: a\n\n--B1\nContent-Transfer-Encoding: 7bit\n"
+        + "Content-Type: text/plain\n\nreordered\n--B1--\n"));
+    // a list post quoting a MIME source below its own text (easy-ham-1/01751) is not split: all of it stays
+    String post = "multipart/alternative messages are hosed, for instance:\n\nSubject: Booga\nContent-type: "
+        + "multipart/alternative; boundary=\"snot\"\n\n--snot\nContent-type: text/plain\n\nHi there.\n--snot--\n\n"
+        + "Comes out like this.";
+    assertEquals(post, EmailText.plainBody("From: a\n\n" + post));
+    // parts that hold no text (an image only): the body as it is rather than nothing
+    String image = "--I\nContent-Type: image/gif\n\nR0lGOD\n--I--";
+    assertEquals(image, EmailText.plainBody("From: a\n\n" + image));
     // a plain text that only mentions a delimiter (no Content-Type after it) stays as it is
     String talk = "a line\n--not a boundary\nContent-Length: 3\n";
     assertEquals(talk.strip(), EmailText.plainBody("Subject: s\n\n" + talk));
