@@ -25,16 +25,17 @@ import org.jsoup.Jsoup;
  *       the enclosed message, as above; {@code text/plain} and {@code text/html}: their text; anything else
  *       (images, attachments) is left out; other {@code text/*} types are read as plain text. A part with no
  *       {@code Content-Type}, or one whose type cannot be read, is {@code text/plain}, except that a body with no
- *       {@code Content-Type} whose lines hold a delimiter ({@code --X}) followed by a part's {@code Content-Type} is
- *       read as {@code multipart/mixed} with boundary X (as some spam is sent: the top-level headers lost).
+ *       {@code Content-Type} that opens with a delimiter ({@code --X} as its first or second non-blank line, a
+ *       part's header block with a {@code Content-Type} after it) is read as {@code multipart/mixed} with boundary X
+ *       (as some spam is sent: the top-level headers lost); when its parts hold no text, the body as it is.
  *   <li><b>Transfer encodings</b> {@code base64} and {@code quoted-printable} are decoded with the part's
  *       {@code charset} (ISO-8859-1 when absent or unknown); other parts are kept as the message has them.
  *   <li><b>HTML</b> ({@code text/html}, or a text part that starts with an HTML tag, after white space and
- *       comments, as much spam is sent) becomes
- *       its visible text with jsoup ({@code <script>} and {@code <style>} dropped, whitespace collapsed).
- *   <li>A multipart whose boundary never occurs is split at the delimiter the body has, as above (one spam declares
- *       {@code =Multipart Boundary N} and writes {@code --= Multipart Boundary N}); with none, it is read as one
- *       {@code text/plain} body.
+ *       comments, as much spam is sent) becomes its visible text with jsoup ({@code <script>} and {@code <style>}
+ *       dropped, whitespace collapsed).
+ *   <li>A multipart whose boundary never occurs is split at the delimiter the body opens with, as above (one spam
+ *       declares {@code =Multipart Boundary N} and writes {@code --= Multipart Boundary N}); with none, it is read as
+ *       one {@code text/plain} body.
  * </ul>
  */
 public final class EmailText {

@@ -57,6 +57,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class TaskGroup {
   /** File name of the confusion-matrix heatmap in the report folder. */
   public static final String CONFUSION_PNG = "confusion-matrix.png";
+  /** At most this many rows in the table of misclassified examples. */
+  static final int MISCLASSIFIED_ROWS = 50;
+  /** Characters (code points) of an example's text in that table. */
+  static final int EXCERPT_CHARS = 100;
 
   private TaskGroup() {}
 
@@ -144,8 +148,9 @@ public final class TaskGroup {
 
   /**
    * A sequence-level model ({@code BertForSequenceClassification} or a jbert task folder whose head outputs {@code
-   * logits} [B,C]) on JSON Lines or TSV examples: classification metrics with the confusion matrix, or Pearson,
-   * Spearman and MSE for a regression head. Labels are resolved through the model's saved label names.
+   * logits} [B,C]) on JSON Lines or TSV examples: classification metrics with the confusion matrix and the
+   * misclassified examples ({@link #misclassified}), or Pearson, Spearman and MSE for a regression head. Labels are
+   * resolved through the model's saved label names.
    */
   static Kind sequence(Task t, Report report, PrintStream log) {
     List<Example> examples = t.format() == TaskFormat.TSV ? TsvReader.read(t.data(), t.tsv().columns())
@@ -203,11 +208,6 @@ public final class TaskGroup {
     }
   }
 
-  /** The most misclassified examples {@link #misclassified} lists. */
-  static final int MISCLASSIFIED_ROWS = 50;
-  /** Characters of an example's text in that table. */
-  static final int EXCERPT_CHARS = 100;
-
   /**
    * A table of the examples the model got wrong, in file order (the first {@value #MISCLASSIFIED_ROWS}): id, gold
    * and predicted label, and the beginning of the text (white space collapsed; a pair as {@code a [SEP] b}). Nothing
@@ -234,7 +234,8 @@ public final class TaskGroup {
   private static String excerpt(Example e) {
     if (e.textA() == null) return "(pre-tokenized: " + e.tokens().inputIds().length + " ids)";
     String t = (e.textB() == null ? e.textA() : e.textA() + " [SEP] " + e.textB()).strip().replaceAll("\\s+", " ");
-    return t.length() <= EXCERPT_CHARS ? t : t.substring(0, EXCERPT_CHARS).stripTrailing() + "...";
+    if (t.codePointCount(0, t.length()) <= EXCERPT_CHARS) return t;
+    return t.substring(0, t.offsetByCodePoints(0, EXCERPT_CHARS)).stripTrailing() + "...";
   }
 
   /** A jbert task folder ({@code jbert.json} with a head) or a Hugging Face task folder. */
